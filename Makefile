@@ -1,0 +1,50 @@
+# HSE Portal: `make run` brings up the demo, `make test` runs the tests. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup assets lint messages check-deploy benchmark clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+assets: node_modules/.installed
+
+setup: $(STAMP) assets
+
+# One command: install, migrate, load demo data, start web + Celery worker + beat (embedded
+# SQLite and file-system broker unless DATABASE_URL / REDIS_URL say otherwise).
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	bash scripts/run-dev.sh
+
+test: setup
+	bash scripts/test.sh
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Refresh the Russian catalogue after adding strings (needs GNU gettext), then compile it.
+messages: setup
+	$(PY) manage.py makemessages -l ru --ignore=node_modules --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l ru --ignore=node_modules --ignore=.venv
+
+check-deploy: setup
+	DJANGO_SETTINGS_MODULE=hse_portal.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf var staticfiles .pytest_cache

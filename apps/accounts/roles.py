@@ -1,0 +1,45 @@
+"""Roles and the named capabilities each grants: the one place that says who may do what.
+
+`can(user, "capability", unit)` answers every permission question, for pages and API alike.
+An unknown capability name raises, so a typo fails loudly instead of silently denying.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HSE_SPECIALIST = "hse_specialist", _("HSE specialist")
+    HSE_HEAD = "hse_head", _("HSE head")
+    LINE_MANAGER = "line_manager", _("Line manager")
+    EXECUTIVE = "executive", _("Top executive")
+    PASS_ADMIN = "pass_admin", _("Pass-office admin")
+    SYSTEM_ADMIN = "system_admin", _("System admin")
+
+
+ALL_ROLES = frozenset(Role)
+HSE_ROLES = frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD})
+
+# Roles that see every unit of the enterprise; the others see the units they are assigned to
+# (and the units under them).
+ALL_UNITS_ROLES = frozenset({Role.HSE_HEAD, Role.EXECUTIVE, Role.PASS_ADMIN, Role.SYSTEM_ADMIN})
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Organisation
+    "org.view": ALL_ROLES,
+    "org.manage": frozenset({Role.HSE_HEAD, Role.SYSTEM_ADMIN}),
+    "org.record_hours": frozenset({Role.HSE_HEAD, Role.HSE_SPECIALIST, Role.SYSTEM_ADMIN}),
+    # Audit trail
+    "audit.view_log": frozenset({Role.HSE_HEAD, Role.HSE_SPECIALIST, Role.EXECUTIVE, Role.SYSTEM_ADMIN}),
+}
+
+
+class UnknownCapability(KeyError):
+    pass
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    try:
+        return CAPABILITIES[capability]
+    except KeyError:
+        raise UnknownCapability(capability) from None

@@ -1,0 +1,18 @@
+from django.urls import reverse
+
+from apps.accounts.access import can
+
+from .navigation import NAV_ITEMS
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = []
+    for item in NAV_ITEMS:
+        if can(user, item.capability):
+            url = reverse(item.url_name)
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": path.startswith(url)})
+    return {"nav_items": items, "is_system_admin": user.is_staff}

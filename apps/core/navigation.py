@@ -1,0 +1,74 @@
+"""The main menu: each entry names the capability that shows it. Later apps add their entries."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    capability: str
+    section: str  # the first path segment, to mark the current entry
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", "org"),
+    NavItem(_("People"), "org:person_list", "people", "org.view", "org"),
+    NavItem(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log", "audit"),
+]
+
+
+@dataclass(frozen=True)
+class QuickLink:
+    label: str
+    url_name: str
+    icon: str
+    capability: str
+
+
+# The home page's big buttons, per role, in the order each role needs them.
+QUICK_LINKS: dict[str, list[QuickLink]] = {
+    "hse_specialist": [
+        QuickLink(_("My units"), "org:unit_list", "diagram-3", "org.view"),
+        QuickLink(_("People and foremen"), "org:person_list", "people", "org.view"),
+        QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
+    ],
+    "hse_head": [
+        QuickLink(_("Units and hours worked"), "org:unit_list", "diagram-3", "org.view"),
+        QuickLink(_("People and foremen"), "org:person_list", "people", "org.view"),
+        QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
+    ],
+    "line_manager": [
+        QuickLink(_("My units"), "org:unit_list", "diagram-3", "org.view"),
+        QuickLink(_("My people"), "org:person_list", "people", "org.view"),
+    ],
+    "executive": [
+        QuickLink(_("Enterprise structure"), "org:unit_list", "diagram-3", "org.view"),
+        QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
+    ],
+    "pass_admin": [
+        QuickLink(_("Units on site"), "org:unit_list", "diagram-3", "org.view"),
+        QuickLink(_("People on the rolls"), "org:person_list", "people", "org.view"),
+    ],
+    "system_admin": [
+        QuickLink(_("Users and roles"), "admin:accounts_user_changelist", "person-gear", "org.manage"),
+        QuickLink(_("Structural units"), "admin:org_structuralunit_changelist", "diagram-3", "org.manage"),
+        QuickLink(_("People"), "admin:org_person_changelist", "people", "org.manage"),
+        QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
+    ],
+}
+
+
+def quick_links_for(user) -> list[dict]:
+    from django.urls import reverse
+
+    from apps.accounts.access import can
+
+    return [
+        {"label": link.label, "url": reverse(link.url_name), "icon": link.icon}
+        for link in QUICK_LINKS.get(user.role, [])
+        if can(user, link.capability)
+    ]

@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.roles import Role
+from apps.accounts.services import user_set_language
+from apps.org.selectors import organisation_summary_for_user, unit_tree_for_user
+
+from . import health
+from .navigation import quick_links_for
+
+HOME_TEMPLATES = {
+    Role.HSE_SPECIALIST: "core/home_hse_specialist.html",
+    Role.HSE_HEAD: "core/home_hse_head.html",
+    Role.LINE_MANAGER: "core/home_line_manager.html",
+    Role.EXECUTIVE: "core/home_executive.html",
+    Role.PASS_ADMIN: "core/home_pass_admin.html",
+    Role.SYSTEM_ADMIN: "core/home_system_admin.html",
+}
+
+
+@login_required
+def home(request):
+    user = request.user
+    template = HOME_TEMPLATES.get(user.role, "core/home_no_role.html")
+    context = {}
+    if user.role:
+        context = {
+            "summary": organisation_summary_for_user(user, today=timezone.localdate()),
+            "tree": unit_tree_for_user(user)[:15],
+            "quick_links": quick_links_for(user),
+        }
+    return render(request, template, context)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    db_ok, db_detail = health.database_ok()
+    broker_ok, broker_detail = health.broker_ok()
+    ok = db_ok and broker_ok
+    return JsonResponse(
+        {
+            "status": "ok" if ok else "error",
+            "database": {"ok": db_ok, "detail": db_detail},
+            "broker": {"ok": broker_ok, "detail": broker_detail},
+        },
+        status=200 if ok else 503,
+    )
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; a signed-in user keeps the choice on every device."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or reverse("core:home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("core:home")
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        if request.user.is_authenticated:
+            user_set_language(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 60 * 60,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)

@@ -1,0 +1,27 @@
+"""/api/v1/: one router for every domain app's endpoints."""
+
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework import routers
+from rest_framework.routers import DefaultRouter
+
+from apps.org import api as org_api
+
+class PortalAPIRootView(routers.APIRootView):
+    """The HSE Portal API: every resource the signed-in user may read."""
+
+    capabilities = {"GET": "org.view"}
+
+
+router = DefaultRouter()
+router.APIRootView = PortalAPIRootView
+router.include_format_suffixes = False
+router.register("sites", org_api.SiteViewSet, basename="site")
+router.register("units", org_api.UnitViewSet, basename="unit")
+router.register("people", org_api.PersonViewSet, basename="person")
+router.register("hours-worked", org_api.HoursWorkedViewSet, basename="hours-worked")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    *router.urls,
+]

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core import views as core_views
+
+admin.site.site_header = _("HSE Portal administration")
+admin.site.site_title = _("HSE Portal")
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("org/", include("apps.org.urls")),
+    path("audit/", include("apps.audit.urls")),
+    path("api/v1/", include(("hse_portal.api_urls", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: lint, migrations in step, then pytest (PostgreSQL when DATABASE_URL is set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=hse_portal.settings.test
+
+.venv/bin/ruff check .
+$PY manage.py makemigrations --check --dry-run >/dev/null || {
+  echo "Models changed without a migration: run manage.py makemigrations" >&2; exit 1; }
+DJANGO_SETTINGS_MODULE=hse_portal.settings.production \
+  SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+  $PY manage.py check --deploy --fail-level WARNING
+$PY -m pytest "$@"

@@ -1,0 +1,70 @@
+"""Factories that keep related rows consistent: a unit's parent is on the same site, a user's
+units are the ones their role covers."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+
+from apps.accounts.models import User
+from apps.accounts.roles import Role
+from apps.org.models import HoursWorked, Person, Site, StructuralUnit
+
+PASSWORD = "correct-horse-battery"
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Site {n}")
+    code = factory.Sequence(lambda n: f"site-{n}")
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StructuralUnit
+
+    site = factory.LazyAttribute(lambda o: o.parent.site if o.parent else SiteFactory())
+    parent = None
+    name = factory.Sequence(lambda n: f"Shop {n}")
+    code = factory.Sequence(lambda n: f"unit-{n}")
+    kind = StructuralUnit.Kind.SHOP
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Sequence(lambda n: f"Worker {n}")
+    personnel_number = factory.Sequence(lambda n: f"P-{n:05d}")
+    job_title = "Mechanic"
+    unit = factory.SubFactory(UnitFactory)
+
+
+class HoursWorkedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HoursWorked
+
+    unit = factory.SubFactory(UnitFactory)
+    month = date(2026, 1, 1)
+    hours = Decimal("1000.0")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Tester"
+    role = Role.HSE_SPECIALIST
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.units.set(extracted)
+        if create:
+            self.save()

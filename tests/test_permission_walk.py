@@ -1,0 +1,191 @@
+"""Every URL pattern, visited as every role. A new URL without a declared expectation fails
+`test_every_url_has_an_expectation`, so permissions are decided when a page is added."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = [
+    "anonymous",
+    "hse_specialist",
+    "hse_head",
+    "line_manager",
+    "executive",
+    "pass_admin",
+    "system_admin",
+    "outsider",
+]
+SIGNED_IN = ROLES[1:]
+
+
+@dataclass
+class Case:
+    url: Callable  # (org) -> str
+    expect: dict  # role -> status code
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def page(allowed=SIGNED_IN, *, outsider=None, anonymous=302):
+    """A page behind login: 200 for allowed roles, 403 for others, anonymous sent to login."""
+    expect = {role: (200 if role in allowed else 403) for role in SIGNED_IN}
+    expect["anonymous"] = anonymous
+    if outsider is not None:
+        expect["outsider"] = outsider
+    return expect
+
+
+def api(allowed=SIGNED_IN, *, outsider=None, ok=200):
+    expect = {role: (ok if role in allowed else 403) for role in SIGNED_IN}
+    expect["anonymous"] = 401
+    if outsider is not None:
+        expect["outsider"] = outsider
+    return expect
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+HSE_AND_ADMIN = ["hse_specialist", "hse_head", "system_admin", "outsider"]
+ORG_MANAGERS = ["hse_head", "system_admin"]
+AUDIT_READERS = ["hse_specialist", "hse_head", "executive", "system_admin", "outsider"]
+
+
+def crew_person(org):
+    return org.crew.people.first().pk
+
+
+EXPECTATIONS: dict[str, list[Case]] = {
+    "core:home": [Case(lambda o: reverse("core:home"), page())],
+    "core:set_language": [
+        Case(lambda o: reverse("core:set_language"), everyone(405)),
+        Case(lambda o: reverse("core:set_language"), everyone(302), "post", {"language": "en"}),
+    ],
+    "healthz": [Case(lambda o: "/healthz", everyone(200))],
+    "accounts:login": [
+        Case(lambda o: reverse("accounts:login"), {**everyone(302), "anonymous": 200}),
+    ],
+    "accounts:logout": [
+        Case(lambda o: reverse("accounts:logout"), everyone(405)),
+        Case(lambda o: reverse("accounts:logout"), everyone(302), "post"),
+    ],
+    "accounts:password_change": [Case(lambda o: reverse("accounts:password_change"), page())],
+    "accounts:profile": [Case(lambda o: reverse("accounts:profile"), page())],
+    "accounts:api_token_renew": [
+        Case(lambda o: reverse("accounts:api_token_renew"), everyone(405)),
+        Case(lambda o: reverse("accounts:api_token_renew"), {**everyone(200), "anonymous": 302}, "post"),
+    ],
+    "org:unit_list": [Case(lambda o: reverse("org:unit_list"), page())],
+    "org:unit_detail": [Case(lambda o: reverse("org:unit_detail", args=[o.crew.pk]), page(outsider=404))],
+    "org:hours_record": [
+        Case(lambda o: reverse("org:hours_record", args=[o.crew.pk]), everyone(405)),
+        Case(
+            lambda o: reverse("org:hours_record", args=[o.crew.pk]),
+            {**page(HSE_AND_ADMIN, outsider=404), **dict.fromkeys(["hse_specialist", "hse_head", "system_admin"], 302)},
+            "post",
+            {"month": "2026-10", "hours": "100"},
+        ),
+    ],
+    "org:person_list": [Case(lambda o: reverse("org:person_list"), page())],
+    "audit:entry_list": [Case(lambda o: reverse("audit:entry_list"), page(AUDIT_READERS))],
+    "api-schema": [Case(lambda o: "/api/schema/", everyone(200))],
+    "api-docs": [Case(lambda o: "/api/docs/", everyone(200))],
+    "api:api-root": [Case(lambda o: reverse("api:api-root"), api())],
+    "api:auth-token": [
+        Case(lambda o: reverse("api:auth-token"), everyone(405)),
+        Case(lambda o: reverse("api:auth-token"), everyone(400), "post", {"username": "x", "password": "y"}),
+    ],
+    "api:site-list": [Case(lambda o: reverse("api:site-list"), api())],
+    "api:site-detail": [Case(lambda o: reverse("api:site-detail", args=[o.crew.site_id]), api(outsider=404))],
+    "api:unit-list": [Case(lambda o: reverse("api:unit-list"), api())],
+    "api:unit-detail": [Case(lambda o: reverse("api:unit-detail", args=[o.crew.pk]), api(outsider=404))],
+    "api:person-list": [
+        Case(lambda o: reverse("api:person-list"), api()),
+        Case(lambda o: reverse("api:person-list"), api(ORG_MANAGERS, ok=400), "post", {}),
+    ],
+    "api:person-detail": [
+        Case(lambda o: reverse("api:person-detail", args=[crew_person(o)]), api(outsider=404)),
+        Case(
+            lambda o: reverse("api:person-detail", args=[crew_person(o)]),
+            api(ORG_MANAGERS),
+            "patch",
+            {"job_title": "Senior operator"},
+        ),
+    ],
+    "api:hours-worked-list": [
+        Case(lambda o: reverse("api:hours-worked-list"), api()),
+        Case(
+            lambda o: reverse("api:hours-worked-list"),
+            {**api(HSE_AND_ADMIN, ok=201), "outsider": 400},  # the unit is not one the outsider knows
+            "post",
+            {"unit_id_from_org": True, "month": "2026-10-01", "hours": "100"},
+        ),
+    ],
+}
+
+# Django admin's own views are walked through their index and every model's changelist:
+# only the system admin (staff) gets in; everyone else is sent to the admin login.
+ADMIN_NAMESPACE = "admin"
+
+
+def _url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            yield from _url_names(entry, inner)
+        elif isinstance(entry, URLPattern):
+            name = entry.name or f"<unnamed {entry.pattern}>"
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def test_every_url_has_an_expectation():
+    missing = {
+        name
+        for name in _url_names()
+        if name not in EXPECTATIONS and not name.startswith(f"{ADMIN_NAMESPACE}:") and not name.startswith("<unnamed")
+    }
+    unnamed = {name for name in _url_names() if name.startswith("<unnamed") and "static" not in name}
+    assert not missing, f"URLs without a permission expectation: {sorted(missing)}"
+    assert not unnamed, f"URL patterns without a name: {sorted(unnamed)}"
+    stale = set(EXPECTATIONS) - set(_url_names())
+    assert not stale, f"Expectations for URLs that no longer exist: {sorted(stale)}"
+
+
+WALK = [(name, index, role) for name, cases in EXPECTATIONS.items() for index in range(len(cases)) for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "index", "role"), WALK, ids=[f"{n}#{i}-{r}" for n, i, r in WALK])
+def test_walk(name, index, role, org, persona, client_as):
+    case = EXPECTATIONS[name][index]
+    assert set(case.expect) == set(ROLES), f"{name}: declare every role"
+    client = client_as(persona(role))
+    data = dict(case.data)
+    if data.pop("unit_id_from_org", False):
+        data["unit"] = org.crew.pk
+    if case.method == "patch":
+        response = client.patch(case.url(org), data, content_type="application/json")
+    elif case.url(org).startswith("/api/") and case.method == "post":
+        response = client.post(case.url(org), data, content_type="application/json")
+    else:
+        response = getattr(client, case.method)(case.url(org), data)
+    assert response.status_code == case.expect[role], f"{case.method.upper()} {case.url(org)} as {role}"
+
+
+def _admin_urls():
+    yield reverse("admin:index")
+    for model in admin.site._registry:
+        yield reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_for_the_system_admin_only(role, org, persona, client_as):
+    client = client_as(persona(role))
+    for url in _admin_urls():
+        response = client.get(url)
+        expected = 200 if role == "system_admin" else 302
+        assert response.status_code == expected, f"{url} as {role}"
