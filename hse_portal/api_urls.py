@@ -1,11 +1,12 @@
 """/api/v1/: one router for every domain app's endpoints."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework import routers
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from apps.org import api as org_api
+
 
 class PortalAPIRootView(routers.APIRootView):
     """The HSE Portal API: every resource the signed-in user may read."""

@@ -14,7 +14,7 @@ class Bar:
 
 
 def bar_chart_svg(
-    bars: list[Bar], *, title: str, width: int = 640, height: int = 220, colour: str = "#0d6efd"
+    bars: list[Bar], *, title: str, width: int = 640, height: int = 220, colour: str = "#2f855a"
 ) -> SafeString:
     """A labelled vertical bar chart; a missing value shows as an empty slot, not as zero."""
     pad_left, pad_bottom, pad_top = 8, 28, 20

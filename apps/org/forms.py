@@ -19,7 +19,13 @@ class HoursWorkedForm(forms.Form):
 
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(
+        label=_("Unit"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     foremen = forms.BooleanField(label=_("Foremen only"), required=False)
 
     def __init__(self, *args, units=(), **kwargs):

@@ -39,7 +39,9 @@ def unit_list_for_user(user):
 
 
 def unit_tree_for_user(user) -> list[tuple[StructuralUnit, int]]:
-    """The user's units in tree order, each with its depth below the top visible unit."""
+    """The user's units in tree order, each with its depth below the top visible unit.
+
+    Each unit also gets `total_headcount`: its people plus the people of the units under it."""
     units = list(unit_list_for_user(user))
     by_id = {unit.pk: unit for unit in units}
     children: dict[int | None, list[StructuralUnit]] = {}
@@ -49,9 +51,12 @@ def unit_tree_for_user(user) -> list[tuple[StructuralUnit, int]]:
     ordered: list[tuple[StructuralUnit, int]] = []
 
     def walk(parent_id, depth):
+        total = 0
         for unit in children.get(parent_id, []):
             ordered.append((unit, depth))
-            walk(unit.pk, depth + 1)
+            unit.total_headcount = unit.headcount + walk(unit.pk, depth + 1)
+            total += unit.total_headcount
+        return total
 
     walk(None, 0)
     return ordered

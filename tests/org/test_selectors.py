@@ -24,6 +24,12 @@ def test_unit_tree_is_in_tree_order_with_depths(org, hse_specialist):
     ]
 
 
+def test_tree_headcount_includes_the_units_below(org, hse_specialist):
+    PersonFactory(unit=org.shop)
+    totals = {unit.code: unit.total_headcount for unit, _ in unit_tree_for_user(hse_specialist)}
+    assert totals == {"concentrator": 2, "flotation": 1}
+
+
 def test_people_are_scoped_and_searchable(org, hse_specialist, hse_head):
     PersonFactory(unit=org.shop, full_name="Ivanova A. A.", job_title="Crane operator")
     assert {p.full_name for p in person_list_for_user(hse_specialist)} == {"Petrov P. P.", "Ivanova A. A."}
