@@ -5,6 +5,8 @@ from rest_framework import routers
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from apps.actions import api as actions_api
+from apps.notifications import api as notifications_api
 from apps.org import api as org_api
 
 
@@ -21,6 +23,8 @@ router.register("sites", org_api.SiteViewSet, basename="site")
 router.register("units", org_api.UnitViewSet, basename="unit")
 router.register("people", org_api.PersonViewSet, basename="person")
 router.register("hours-worked", org_api.HoursWorkedViewSet, basename="hours-worked")
+router.register("actions", actions_api.ActionViewSet, basename="action")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),

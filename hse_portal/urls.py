@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("org/", include("apps.org.urls")),
     path("audit/", include("apps.audit.urls")),
+    path("actions/", include("apps.actions.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("api/v1/", include(("hse_portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -23,10 +23,49 @@ SIGNED_IN = ROLES[1:]
 
 @dataclass
 class Case:
-    url: Callable  # (org) -> str
+    url: Callable  # (ctx) -> str; ctx is a Walk
     expect: dict  # role -> status code
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: dict | Callable = field(default_factory=dict)  # or (ctx) -> dict, for fresh uploads
+
+
+@dataclass
+class Walk:
+    """The records the walk visits: the main unit's crew, an open action owned by the line
+    manager, a done one, an evidence file and a notification of the HSE specialist."""
+
+    crew: object
+    site_id: int
+    action: object
+    done_action: object
+    evidence: object
+    notification: object
+
+
+@pytest.fixture
+def walk(org, hse_specialist, line_manager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.actions.models import ActionEvidence
+    from apps.notifications.models import Notification
+    from tests.factories import ActionFactory
+
+    action = ActionFactory(unit=org.crew, owner=line_manager, created_by=hse_specialist)
+    done = ActionFactory(unit=org.crew, owner=line_manager, created_by=hse_specialist, status="done")
+    evidence = ActionEvidence.objects.create(
+        action=done,
+        file=SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff"),
+        original_name="photo.jpg",
+        uploaded_by=line_manager,
+    )
+    notification = Notification.objects.create(recipient=hse_specialist, kind="actions_digest", title="Digest")
+    return Walk(org.crew, org.crew.site_id, action, done, evidence, notification)
+
+
+def photo(ctx):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"files": SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff", content_type="image/jpeg"), "evidence": "x"}
 
 
 def page(allowed=SIGNED_IN, *, outsider=None, anonymous=302):
@@ -51,12 +90,42 @@ def everyone(status):
 
 
 HSE_AND_ADMIN = ["hse_specialist", "hse_head", "system_admin", "outsider"]
+ACTION_VIEWERS = ["hse_specialist", "hse_head", "line_manager", "executive", "system_admin", "outsider"]
+ACTION_CREATORS = ["hse_specialist", "hse_head", "line_manager", "outsider"]
+# The walk's action belongs to the line manager persona and was created by the HSE specialist.
+STATUS_CHANGERS = ["hse_specialist", "hse_head", "line_manager"]
+VERIFIERS = ["hse_specialist", "hse_head"]  # never the owner
+
+
+def post_page(allowed, ok=302):
+    """A POST on an object in the main unit: `ok` for allowed roles, 403 for others in scope,
+    404 for the outsider, anonymous sent to login."""
+    expect = page(ACTION_VIEWERS, outsider=404)
+    expect.update(dict.fromkeys(allowed, ok))
+    expect.update({role: 403 for role in ACTION_VIEWERS if role not in allowed and role != "outsider"})
+    return expect
+
+
+def post_api(allowed, ok=200):
+    expect = api(ACTION_VIEWERS, outsider=404)
+    expect.update(dict.fromkeys(allowed, ok))
+    expect.update({role: 403 for role in ACTION_VIEWERS if role not in allowed and role != "outsider"})
+    return expect
+
+
+def only_recipient(ok, other=404, anonymous=302):
+    expect = dict.fromkeys(SIGNED_IN, other)
+    expect["hse_specialist"] = ok
+    expect["anonymous"] = anonymous
+    return expect
+
+
 ORG_MANAGERS = ["hse_head", "system_admin"]
 AUDIT_READERS = ["hse_specialist", "hse_head", "executive", "system_admin", "outsider"]
 
 
-def crew_person(org):
-    return org.crew.people.first().pk
+def crew_person(ctx):
+    return ctx.crew.people.first().pk
 
 
 EXPECTATIONS: dict[str, list[Case]] = {
@@ -100,7 +169,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
         Case(lambda o: reverse("api:auth-token"), everyone(400), "post", {"username": "x", "password": "y"}),
     ],
     "api:site-list": [Case(lambda o: reverse("api:site-list"), api())],
-    "api:site-detail": [Case(lambda o: reverse("api:site-detail", args=[o.crew.site_id]), api(outsider=404))],
+    "api:site-detail": [Case(lambda o: reverse("api:site-detail", args=[o.site_id]), api(outsider=404))],
     "api:unit-list": [Case(lambda o: reverse("api:unit-list"), api())],
     "api:unit-detail": [Case(lambda o: reverse("api:unit-detail", args=[o.crew.pk]), api(outsider=404))],
     "api:person-list": [
@@ -115,6 +184,112 @@ EXPECTATIONS: dict[str, list[Case]] = {
             "patch",
             {"job_title": "Senior operator"},
         ),
+    ],
+    "actions:list": [Case(lambda o: reverse("actions:list"), page(ACTION_VIEWERS))],
+    "actions:create": [Case(lambda o: reverse("actions:create"), page(ACTION_CREATORS))],
+    "actions:detail": [Case(lambda o: o.action.get_absolute_url(), page(ACTION_VIEWERS, outsider=404))],
+    "actions:edit": [Case(lambda o: reverse("actions:edit", args=[o.action.pk]), post_page(VERIFIERS, ok=200))],
+    "actions:start": [
+        Case(lambda o: reverse("actions:start", args=[o.action.pk]), everyone(405)),
+        Case(lambda o: reverse("actions:start", args=[o.action.pk]), post_page(STATUS_CHANGERS), "post"),
+    ],
+    "actions:complete": [
+        Case(lambda o: reverse("actions:complete", args=[o.action.pk]), everyone(405)),
+        Case(lambda o: reverse("actions:complete", args=[o.action.pk]), post_page(STATUS_CHANGERS), "post", photo),
+    ],
+    "actions:verify": [
+        Case(lambda o: reverse("actions:verify", args=[o.done_action.pk]), everyone(405)),
+        Case(
+            lambda o: reverse("actions:verify", args=[o.done_action.pk]),
+            post_page(VERIFIERS),
+            "post",
+            {"effective": "yes", "note": "checked"},
+        ),
+    ],
+    "actions:cancel": [
+        Case(lambda o: reverse("actions:cancel", args=[o.action.pk]), everyone(405)),
+        Case(lambda o: reverse("actions:cancel", args=[o.action.pk]), post_page(VERIFIERS), "post", {"reason": "x"}),
+    ],
+    "actions:evidence_add": [
+        Case(lambda o: reverse("actions:evidence_add", args=[o.done_action.pk]), everyone(405)),
+        Case(
+            lambda o: reverse("actions:evidence_add", args=[o.done_action.pk]),
+            post_page(STATUS_CHANGERS),
+            "post",
+            photo,
+        ),
+    ],
+    "actions:evidence_download": [
+        Case(
+            lambda o: reverse("actions:evidence_download", args=[o.evidence.pk]),
+            page(ACTION_VIEWERS, outsider=404),
+        )
+    ],
+    "notifications:list": [Case(lambda o: reverse("notifications:list"), page())],
+    "notifications:open": [
+        Case(lambda o: reverse("notifications:open", args=[o.notification.pk]), everyone(405)),
+        Case(lambda o: reverse("notifications:open", args=[o.notification.pk]), only_recipient(302), "post"),
+    ],
+    "notifications:mark_all_read": [
+        Case(lambda o: reverse("notifications:mark_all_read"), everyone(405)),
+        Case(lambda o: reverse("notifications:mark_all_read"), everyone(302), "post"),
+    ],
+    "api:action-list": [
+        Case(lambda o: reverse("api:action-list"), api(ACTION_VIEWERS)),
+        Case(
+            lambda o: reverse("api:action-list"),
+            {**post_api(ACTION_CREATORS, ok=201), "outsider": 400},  # the crew is not a unit the outsider knows
+            "post",
+            lambda o: {
+                "title": "Guard",
+                "unit": o.crew.pk,
+                "owner": o.action.owner_id,
+                "due_date": "2099-01-01",
+                "control_level": "engineering",
+            },
+        ),
+    ],
+    "api:action-detail": [
+        Case(lambda o: reverse("api:action-detail", args=[o.action.pk]), api(ACTION_VIEWERS, outsider=404)),
+        Case(
+            lambda o: reverse("api:action-detail", args=[o.action.pk]), post_api(VERIFIERS), "patch", {"title": "New"}
+        ),
+    ],
+    "api:action-start": [
+        Case(lambda o: reverse("api:action-start", args=[o.action.pk]), post_api(STATUS_CHANGERS), "post"),
+    ],
+    "api:action-complete": [
+        Case(
+            lambda o: reverse("api:action-complete", args=[o.action.pk]),
+            post_api(STATUS_CHANGERS),
+            "post",
+            {"evidence": "done"},
+        ),
+    ],
+    "api:action-verify": [
+        Case(
+            lambda o: reverse("api:action-verify", args=[o.done_action.pk]),
+            post_api(VERIFIERS),
+            "post",
+            {"effective": True},
+        ),
+    ],
+    "api:action-cancel": [
+        Case(lambda o: reverse("api:action-cancel", args=[o.action.pk]), post_api(VERIFIERS), "post", {"reason": "x"}),
+    ],
+    "api:notification-list": [Case(lambda o: reverse("api:notification-list"), api())],
+    "api:notification-detail": [
+        Case(
+            lambda o: reverse("api:notification-detail", args=[o.notification.pk]),
+            only_recipient(200, anonymous=401),
+        )
+    ],
+    "api:notification-read": [
+        Case(
+            lambda o: reverse("api:notification-read", args=[o.notification.pk]),
+            only_recipient(200, anonymous=401),
+            "post",
+        )
     ],
     "api:hours-worked-list": [
         Case(lambda o: reverse("api:hours-worked-list"), api()),
@@ -160,13 +335,14 @@ WALK = [(name, index, role) for name, cases in EXPECTATIONS.items() for index in
 
 
 @pytest.mark.parametrize(("name", "index", "role"), WALK, ids=[f"{n}#{i}-{r}" for n, i, r in WALK])
-def test_walk(name, index, role, org, persona, client_as):
+def test_walk(name, index, role, walk, persona, client_as):
     case = EXPECTATIONS[name][index]
     assert set(case.expect) == set(ROLES), f"{name}: declare every role"
     client = client_as(persona(role))
-    data = dict(case.data)
+    org = walk
+    data = dict(case.data(walk) if callable(case.data) else case.data)
     if data.pop("unit_id_from_org", False):
-        data["unit"] = org.crew.pk
+        data["unit"] = walk.crew.pk
     if case.method == "patch":
         response = client.patch(case.url(org), data, content_type="application/json")
     elif case.url(org).startswith("/api/") and case.method == "post":

@@ -29,6 +29,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "org.view": ALL_ROLES,
     "org.manage": frozenset({Role.HSE_HEAD, Role.SYSTEM_ADMIN}),
     "org.record_hours": frozenset({Role.HSE_HEAD, Role.HSE_SPECIALIST, Role.SYSTEM_ADMIN}),
+    # Action register. Row-level rules (owner, owner's line manager) are in apps/actions/rules.py.
+    "actions.view": frozenset(
+        {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
+    ),
+    "actions.create": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
+    # Change status, verify, cancel and edit any action of the units in scope.
+    "actions.manage_any": HSE_ROLES,
+    # Everyone signed in with a role reads their own notifications.
+    "notifications.view": ALL_ROLES,
     # Audit trail
     "audit.view_log": frozenset({Role.HSE_HEAD, Role.HSE_SPECIALIST, Role.EXECUTIVE, Role.SYSTEM_ADMIN}),
 }

@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from apps.accounts.access import can
+from apps.notifications.selectors import unread_count_for_user
 
 from .navigation import NAV_ITEMS
 
@@ -15,4 +16,8 @@ def navigation(request):
         if can(user, item.capability):
             url = reverse(item.url_name)
             items.append({"label": item.label, "url": url, "icon": item.icon, "active": path.startswith(url)})
-    return {"nav_items": items, "is_system_admin": user.is_staff}
+    return {
+        "nav_items": items,
+        "is_system_admin": user.is_staff,
+        "unread_notifications": unread_count_for_user(user),
+    }

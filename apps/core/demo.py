@@ -216,4 +216,169 @@ def load_demo_data(*, today: date) -> dict:
     for demo in DEMO_USERS:
         if demo.manager:
             User.objects.filter(pk=users[demo.username].pk).update(line_manager=users[demo.manager])
-    return {"sites": len(sites), "units": len(units), "people": counter[0], "users": len(users)}
+    actions = _load_demo_actions(units, users, today)
+    return {"sites": len(sites), "units": len(units), "people": counter[0], "users": len(users), "actions": actions}
+
+
+# title, unit, owner, days from today to the due date, status, control level, source, priority
+DEMO_ACTIONS = [
+    (
+        "Fit interlocked guard on conveyor C-3 tail pulley",
+        "crushing",
+        "manager",
+        -10,
+        "open",
+        "engineering",
+        "observation",
+        "high",
+    ),
+    (
+        "Replace worn slings in the lifting crew's store and tag the rest",
+        "lifting-crew",
+        "manager2",
+        -20,
+        "in_progress",
+        "engineering",
+        "safety_audit",
+        "critical",
+    ),
+    (
+        "Add LOTO points to the flotation cell agitator isolation procedure",
+        "flotation",
+        "specialist",
+        -9,
+        "open",
+        "administrative",
+        "investigation",
+        "high",
+    ),
+    (
+        "Mark pedestrian walkways in the machining area",
+        "machining",
+        "manager2",
+        -2,
+        "open",
+        "engineering",
+        "observation",
+        "medium",
+    ),
+    (
+        "Install fixed edge protection at the crusher feed platform",
+        "crushing",
+        "manager",
+        0,
+        "in_progress",
+        "engineering",
+        "safety_audit",
+        "high",
+    ),
+    (
+        "Provide cut-resistant gloves for the welding bay",
+        "machining",
+        "manager2",
+        2,
+        "open",
+        "ppe",
+        "observation",
+        "medium",
+    ),
+    (
+        "Replace solvent degreaser with a water-based cleaner",
+        "machining",
+        "manager2",
+        12,
+        "open",
+        "substitution",
+        "internship_signal",
+        "medium",
+    ),
+    (
+        "Remove the redundant manual sampling point on the flotation line",
+        "flotation",
+        "manager",
+        25,
+        "open",
+        "elimination",
+        "internship_signal",
+        "medium",
+    ),
+    (
+        "Brief crane operators on the new wind-speed stop rule",
+        "lifting-crew",
+        "manager2",
+        5,
+        "open",
+        "administrative",
+        "investigation",
+        "low",
+    ),
+    (
+        "Repair lighting along the crushing section stairs",
+        "crushing",
+        "manager",
+        -30,
+        "done",
+        "engineering",
+        "observation",
+        "medium",
+    ),
+    (
+        "Fit mirrors at the blind corner by the repair shop gate",
+        "repair-shop",
+        "manager2",
+        -40,
+        "verified",
+        "engineering",
+        "observation",
+        "medium",
+    ),
+    (
+        "Route haul trucks away from the workshop pedestrian crossing",
+        "haul-trucks",
+        "specialist2",
+        -12,
+        "open",
+        "engineering",
+        "contractor_audit",
+        "high",
+    ),
+]
+
+
+def _load_demo_actions(units, users, today: date) -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.actions.models import Action
+    from apps.audit.services import log_action
+
+    head = users["head"]
+    now = timezone.now()
+    for title, unit_code, owner, due_in, status, level, source, priority in DEMO_ACTIONS:
+        defaults = {
+            "owner": users[owner],
+            "due_date": today + timedelta(days=due_in),
+            "status": status,
+            "control_level": level,
+            "source": source,
+            "priority": priority,
+            "created_by": users["specialist"],
+        }
+        if status in ("done", "verified"):
+            defaults.update(
+                completed_at=now - timedelta(days=3),
+                completed_by=users[owner],
+                evidence="Work order closed; photos taken on site.",
+            )
+        if status == "verified":
+            defaults.update(
+                verified_at=now - timedelta(days=1),
+                verified_by=head,
+                is_effective=True,
+                verification_note="Checked on a gemba walk: in place and used.",
+            )
+        action, created = Action.objects.get_or_create(title=title, unit=units[unit_code], defaults=defaults)
+        if created:
+            log_action(actor=users["specialist"], action="actions.action.created", target=action)
+    return len(DEMO_ACTIONS)

@@ -15,6 +15,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Actions"), "actions:list", "list-check", "actions.view", "actions"),
     NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", "org"),
     NavItem(_("People"), "org:person_list", "people", "org.view", "org"),
     NavItem(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log", "audit"),

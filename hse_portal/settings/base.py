@@ -8,6 +8,7 @@ Redis. Every variable is listed in `.env.example`.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.org",
     "apps.audit",
+    "apps.notifications",
+    "apps.actions",
 ]
 
 MIDDLEWARE = [
@@ -184,8 +187,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The beat schedule lives in code; each domain app adds its periodic tasks here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# The beat schedule lives in code; times are in the site's time zone (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "actions-daily-reminders": {
+        "task": "actions.plan_reminders",
+        "schedule": crontab(hour=env.int("ACTIONS_REMINDER_HOUR", default=7), minute=0),
+    },
+    # Delivers what the outbox holds: catches anything queued while the broker was down.
+    "notifications-deliver-pending": {"task": "notifications.deliver_pending", "schedule": 300.0},
+}
+
+# --- Action register ------------------------------------------------------------------------------
+ACTIONS_DUE_SOON_DAYS = env.int("ACTIONS_DUE_SOON_DAYS", default=3)  # N
+ACTIONS_ESCALATE_MANAGER_AFTER_DAYS = env.int("ACTIONS_ESCALATE_MANAGER_AFTER_DAYS", default=7)  # M
+ACTIONS_ESCALATE_HEAD_AFTER_DAYS = env.int("ACTIONS_ESCALATE_HEAD_AFTER_DAYS", default=14)  # K
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+# Links in e-mails point here.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -8,6 +8,7 @@ import factory
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.actions.models import Action
 from apps.org.models import HoursWorked, Person, Site, StructuralUnit
 
 PASSWORD = "correct-horse-battery"
@@ -59,6 +60,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = "Tester"
+    email = factory.LazyAttribute(lambda o: f"{o.username}@plant.test")
     role = Role.HSE_SPECIALIST
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
@@ -68,3 +70,18 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.units.set(extracted)
         if create:
             self.save()
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    """An open action in a unit, owned by someone; created directly (not through the service)
+    so tests can set any due date or status."""
+
+    class Meta:
+        model = Action
+
+    title = factory.Sequence(lambda n: f"Fix hazard {n}")
+    unit = factory.SubFactory(UnitFactory)
+    owner = factory.SubFactory(UserFactory, role=Role.LINE_MANAGER)
+    created_by = factory.SelfAttribute("owner")
+    due_date = date(2026, 12, 1)
+    control_level = Action.ControlLevel.ENGINEERING

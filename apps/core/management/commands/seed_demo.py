@@ -10,11 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = load_demo_data(today=timezone.localdate())
-        self.stdout.write(
-            self.style.SUCCESS(
-                "Demo data ready: {sites} sites, {units} units, {people} people, {users} users.".format(**counts)
-            )
-        )
+        summary = "Demo data ready: {sites} sites, {units} units, {people} people, {users} users, {actions} actions."
+        self.stdout.write(self.style.SUCCESS(summary.format(**counts)))
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<12} {demo.role.label}")

@@ -1,0 +1,200 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action as route
+from rest_framework.response import Response
+
+from apps.accounts.access import unit_in_scope
+from apps.accounts.models import User
+
+from . import selectors, services
+from .models import Action
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True).exclude(role=""))
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "unit",
+            "owner",
+            "due_date",
+            "priority",
+            "status",
+            "control_level",
+            "source",
+            "source_label",
+            "follow_up_of",
+            "created_by",
+            "created_at",
+            "evidence",
+            "completed_at",
+            "completed_by",
+            "verified_at",
+            "verified_by",
+            "is_effective",
+            "verification_note",
+            "cancel_reason",
+            "escalation",
+            "escalated_at",
+            "is_overdue",
+        ]
+        read_only_fields = [
+            "status",
+            "source",
+            "source_label",
+            "follow_up_of",
+            "created_by",
+            "created_at",
+            "evidence",
+            "completed_at",
+            "completed_by",
+            "verified_at",
+            "verified_by",
+            "is_effective",
+            "verification_note",
+            "cancel_reason",
+            "escalation",
+            "escalated_at",
+        ]
+
+    def get_is_overdue(self, action) -> bool:
+        return action.is_overdue(timezone.localdate())
+
+    def validate_unit(self, unit):
+        if not unit_in_scope(self.context["request"].user, unit):
+            raise serializers.ValidationError(_("Unknown unit."))
+        return unit
+
+
+class ActionUpdateSerializer(ActionSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=500)
+
+    class Meta(ActionSerializer.Meta):
+        fields = [*ActionSerializer.Meta.fields, "reason"]
+        read_only_fields = [*ActionSerializer.Meta.read_only_fields, "unit"]
+
+
+class CompleteSerializer(serializers.Serializer):
+    evidence = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class VerifySerializer(serializers.Serializer):
+    effective = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+    not_effective_then = serializers.ChoiceField(choices=["reopen", "follow_up"], required=False, default="reopen")
+    follow_up_due_date = serializers.DateField(required=False)
+
+    def validate(self, data):
+        if not data["effective"] and data["not_effective_then"] == "follow_up" and not data.get("follow_up_due_date"):
+            raise serializers.ValidationError({"follow_up_due_date": _("Give the follow-up action a due date.")})
+        return data
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ActionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The action register. Status changes are POSTs to start/, complete/, verify/ and cancel/;
+    the same rules apply as on the pages (owner, owner's line manager, HSE roles)."""
+
+    capabilities = {"GET": "actions.view", "POST": "actions.view", "PUT": "actions.view", "PATCH": "actions.view"}
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return ActionUpdateSerializer
+        return {
+            "complete": CompleteSerializer,
+            "verify": VerifySerializer,
+            "cancel": CancelSerializer,
+        }.get(self.action, ActionSerializer)
+
+    def get_queryset(self):
+        actions = selectors.action_list_for_user(self.request.user)
+        if self.action != "list":
+            return actions
+        params = self.request.query_params
+        return selectors.action_filter(
+            actions,
+            user=self.request.user,
+            today=timezone.localdate(),
+            tab=params.get("tab", "units"),
+            unit_id=params.get("unit") or None,
+            status=params.get("status", ""),
+            owner_id=params.get("owner") or None,
+            source=params.get("source", ""),
+            control_level=params.get("control_level", ""),
+            search=params.get("q", ""),
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.action_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "")
+        serializer.instance = services.action_update(
+            actor=self.request.user, action=serializer.instance, reason=reason, **data
+        )
+
+    def _done(self, action):
+        action.refresh_from_db()
+        return Response(ActionSerializer(action, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=ActionSerializer)
+    @route(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        action = self.get_object()
+        services.action_start(actor=request.user, action=action)
+        return self._done(action)
+
+    @extend_schema(responses=ActionSerializer)
+    @route(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        action = self.get_object()
+        data = self._valid(request)
+        services.action_complete(actor=request.user, action=action, evidence=data["evidence"])
+        return self._done(action)
+
+    @extend_schema(responses=ActionSerializer)
+    @route(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        action = self.get_object()
+        data = self._valid(request)
+        services.action_verify(
+            actor=request.user,
+            action=action,
+            effective=data["effective"],
+            note=data["note"],
+            not_effective_then=data["not_effective_then"],
+            follow_up={"due_date": data.get("follow_up_due_date")},
+        )
+        return self._done(action)
+
+    @extend_schema(responses=ActionSerializer)
+    @route(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        action = self.get_object()
+        data = self._valid(request)
+        services.action_cancel(actor=request.user, action=action, reason=data["reason"])
+        return self._done(action)
+
+    def _valid(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data

@@ -1,0 +1,79 @@
+from datetime import date
+
+from django.db.models import Count, Q
+
+from apps.accounts.access import unit_ids_in_scope
+from apps.accounts.models import User
+
+from .models import Action
+
+TABS = ("mine", "units", "overdue")
+
+
+def action_list_for_user(user):
+    """Actions a user may see: those of their units, those they own, and those owned by the
+    people reporting to them."""
+    actions = Action.objects.select_related("unit", "owner")
+    if not getattr(user, "is_authenticated", False) or not user.role:
+        return actions.none()
+    scope = unit_ids_in_scope(user)
+    if scope is None:
+        return actions
+    return actions.filter(Q(unit_id__in=scope) | Q(owner=user) | Q(owner__line_manager=user))
+
+
+def action_filter(
+    actions,
+    *,
+    user,
+    today: date,
+    tab: str = "units",
+    unit_id=None,
+    status: str = "",
+    owner_id=None,
+    source: str = "",
+    control_level: str = "",
+    due_from: date | None = None,
+    due_to: date | None = None,
+    search: str = "",
+):
+    if tab == "mine":
+        actions = actions.filter(owner=user)
+    elif tab == "overdue":
+        actions = actions.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
+    if unit_id:
+        actions = actions.filter(unit_id=unit_id)
+    if status == "active":
+        actions = actions.filter(status__in=Action.OPEN_STATUSES)
+    elif status:
+        actions = actions.filter(status=status)
+    if owner_id:
+        actions = actions.filter(owner_id=owner_id)
+    if source:
+        actions = actions.filter(source=source)
+    if control_level:
+        actions = actions.filter(control_level=control_level)
+    if due_from:
+        actions = actions.filter(due_date__gte=due_from)
+    if due_to:
+        actions = actions.filter(due_date__lte=due_to)
+    if search:
+        actions = actions.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    return actions.order_by("due_date", "id")
+
+
+def action_counts_for_user(user, *, today: date) -> dict:
+    """Headline counts for the home page and the tabs, in one query."""
+    open_q = Q(status__in=Action.OPEN_STATUSES)
+    return action_list_for_user(user).aggregate(
+        mine_open=Count("id", filter=open_q & Q(owner=user)),
+        mine_overdue=Count("id", filter=open_q & Q(owner=user, due_date__lt=today)),
+        open=Count("id", filter=open_q),
+        overdue=Count("id", filter=open_q & Q(due_date__lt=today)),
+        awaiting_verification=Count("id", filter=Q(status=Action.Status.DONE)),
+    )
+
+
+def owner_choices():
+    """Users who may own an action: active users with a role."""
+    return User.objects.filter(is_active=True).exclude(role="").order_by("last_name", "first_name")

@@ -1,0 +1,31 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action as route
+from rest_framework.response import Response
+
+from . import selectors, services
+from .models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The signed-in user's own notifications (the bell)."""
+
+    serializer_class = NotificationSerializer
+    capabilities = {"GET": "notifications.view", "POST": "notifications.view"}
+
+    def get_queryset(self):
+        return selectors.notification_list_for_user(self.request.user)
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @route(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        services.notification_mark_read(user=request.user, notification_id=notification.pk)
+        notification.refresh_from_db()
+        return Response(self.get_serializer(notification).data)
