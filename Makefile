@@ -48,3 +48,7 @@ check-deploy: setup
 
 clean:
 	rm -rf var staticfiles .pytest_cache
+
+# The daily reminder run over 100,000 open actions (prints figures; PostgreSQL via DATABASE_URL).
+benchmark: setup
+	$(PY) scripts/benchmark_reminders.py

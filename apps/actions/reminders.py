@@ -107,7 +107,7 @@ def action_reminders_plan(*, today: date) -> ReminderRun:
         else:
             digest.due_soon.append(item)
 
-    people_fields = ("id", "username", "first_name", "last_name", "email", "language", "line_manager_id")
+    people_fields = ("id", "username", "first_name", "last_name", "email", "language", "line_manager_id", "is_active")
     owners = {user.pk: user for user in User.objects.filter(pk__in=list(digests)).only(*people_fields)}
     by_manager: dict[int, list[Item]] = defaultdict(list)
     for item in to_manager:
