@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Action
 from .selectors import owner_choices
+from .services import EVIDENCE_EXTENSIONS
+
+EVIDENCE_ACCEPT = "image/*," + ",".join(sorted(EVIDENCE_EXTENSIONS))
 
 
 class DateInput(forms.DateInput):
@@ -110,7 +113,7 @@ class CancelForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    files = MultipleFileField(label=_("Evidence files"))
+    files = MultipleFileField(label=_("Evidence files"), widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
 
 
 class ActionFilterForm(forms.Form):

@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 
 from apps.accounts.access import unit_ids_in_scope
 from apps.accounts.models import User
@@ -59,7 +59,13 @@ def action_filter(
         actions = actions.filter(due_date__lte=due_to)
     if search:
         actions = actions.filter(Q(title__icontains=search) | Q(description__icontains=search))
-    return actions.order_by("due_date", "id")
+    # What still needs work first, then what waits for verification, then the closed ones.
+    stage = Case(
+        When(status__in=Action.OPEN_STATUSES, then=Value(0)),
+        When(status=Action.Status.DONE, then=Value(1)),
+        default=Value(2),
+    )
+    return actions.order_by(stage, "due_date", "id")
 
 
 def action_counts_for_user(user, *, today: date) -> dict:

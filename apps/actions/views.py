@@ -52,6 +52,7 @@ def action_list(request):
         {
             "tab": tab,
             "form": form,
+            "filtering": any(value not in (None, "") for value in filters.values()),
             "page": paginate(request, actions),
             "query": query_without_page(request),
             "counts": selectors.action_counts_for_user(request.user, today=today),

@@ -42,3 +42,9 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action}"
+
+    @property
+    def label(self) -> str:
+        from .labels import label_for
+
+        return label_for(self.action)

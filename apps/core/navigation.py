@@ -33,16 +33,19 @@ class QuickLink:
 # The home page's big buttons, per role, in the order each role needs them.
 QUICK_LINKS: dict[str, list[QuickLink]] = {
     "hse_specialist": [
+        QuickLink(_("New action"), "actions:create", "plus-square", "actions.create"),
         QuickLink(_("My units"), "org:unit_list", "diagram-3", "org.view"),
         QuickLink(_("People and foremen"), "org:person_list", "people", "org.view"),
         QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
     ],
     "hse_head": [
+        QuickLink(_("Overdue actions"), "actions:list", "alarm", "actions.view"),
         QuickLink(_("Units and hours worked"), "org:unit_list", "diagram-3", "org.view"),
         QuickLink(_("People and foremen"), "org:person_list", "people", "org.view"),
         QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
     ],
     "line_manager": [
+        QuickLink(_("My actions"), "actions:list", "list-check", "actions.view"),
         QuickLink(_("My units"), "org:unit_list", "diagram-3", "org.view"),
         QuickLink(_("My people"), "org:person_list", "people", "org.view"),
     ],

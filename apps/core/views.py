@@ -9,8 +9,10 @@ from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.access import can
 from apps.accounts.roles import Role
 from apps.accounts.services import user_set_language
+from apps.actions.selectors import action_counts_for_user
 from apps.org.selectors import organisation_summary_for_user, unit_tree_for_user
 
 from . import health
@@ -37,6 +39,8 @@ def home(request):
             "tree": unit_tree_for_user(user)[:15],
             "quick_links": quick_links_for(user),
         }
+        if can(user, "actions.view"):
+            context["action_counts"] = action_counts_for_user(user, today=timezone.localdate())
     return render(request, template, context)
 
 

@@ -114,3 +114,20 @@ def test_production_starts_with_a_secret_key_from_a_file(tmp_path):
 def test_malformed_boolean_setting_is_an_error():
     result = _production_settings({"SECRET_KEY": "x" * 60, "DEBUG": "maybe"})
     assert result.returncode != 0
+
+
+@pytest.mark.parametrize("persona_name", ["hse_specialist", "hse_head", "line_manager", "executive"])
+def test_home_page_query_count_does_not_grow(client_as, persona, persona_name, org, django_assert_max_num_queries):
+    from tests.factories import ActionFactory, PersonFactory, UnitFactory
+
+    user = persona(persona_name)
+    client = client_as(user)
+    client.get(reverse("core:home"))
+    with django_assert_max_num_queries(25) as few:
+        client.get(reverse("core:home"))
+    for _ in range(10):
+        crew = UnitFactory(parent=org.shop, site=org.shop.site, kind="crew")
+        PersonFactory.create_batch(3, unit=crew)
+        ActionFactory.create_batch(3, unit=crew, owner=user)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("core:home")).status_code == 200
