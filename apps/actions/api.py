@@ -11,6 +11,8 @@ from apps.accounts.models import User
 from . import selectors, services
 from .models import Action
 
+WRITABLE = ["title", "description", "unit", "owner", "due_date", "priority", "control_level"]
+
 
 class ActionSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
@@ -20,51 +22,11 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Action
         fields = [
-            "id",
-            "reference",
-            "title",
-            "description",
-            "unit",
-            "owner",
-            "due_date",
-            "priority",
-            "status",
-            "control_level",
-            "source",
-            "source_label",
-            "follow_up_of",
-            "created_by",
-            "created_at",
-            "evidence",
-            "completed_at",
-            "completed_by",
-            "verified_at",
-            "verified_by",
-            "is_effective",
-            "verification_note",
-            "cancel_reason",
-            "escalation",
-            "escalated_at",
-            "is_overdue",
-        ]
-        read_only_fields = [
-            "status",
-            "source",
-            "source_label",
-            "follow_up_of",
-            "created_by",
-            "created_at",
-            "evidence",
-            "completed_at",
-            "completed_by",
-            "verified_at",
-            "verified_by",
-            "is_effective",
-            "verification_note",
-            "cancel_reason",
-            "escalation",
-            "escalated_at",
-        ]
+            "id", "reference", *WRITABLE, "status", "source", "source_label", "follow_up_of", "created_by",
+            "created_at", "evidence", "completed_at", "completed_by", "verified_at", "verified_by", "is_effective",
+            "verification_note", "cancel_reason", "escalation", "escalated_at", "is_overdue",
+        ]  # fmt: skip
+        read_only_fields = [name for name in fields if name not in WRITABLE]
 
     def get_is_overdue(self, action) -> bool:
         return action.is_overdue(timezone.localdate())

@@ -126,69 +126,48 @@ def action_reminders_plan(*, today: date) -> ReminderRun:
     my_actions_url = reverse("actions:list") + "?tab=mine"
     overdue_url = reverse("actions:list") + "?tab=overdue"
     messages = []
+
+    def decide(recipient, kind: str, template: str, context: dict, url: str) -> None:
+        subject, body = _render(template, recipient, context)
+        messages.append(
+            OutboxMessage(
+                recipient=recipient,
+                kind=kind,
+                dedupe_key=f"{kind}:{recipient.pk}:{day}",  # once per person, kind and day
+                subject=subject,
+                body=body,
+                url=url,
+            )
+        )
+
     for owner_id, digest in digests.items():
         owner = owners.get(owner_id)
         if owner is None or not owner.is_active:
             continue
-        subject, body = _render(
-            "actions/email/digest.txt",
-            owner,
-            {
-                "digest": digest,
-                "overdue_more": max(0, len(digest.overdue) - MAX_LINES),
-                "today_more": max(0, len(digest.due_today) - MAX_LINES),
-                "soon_more": max(0, len(digest.due_soon) - MAX_LINES),
-            },
-        )
-        messages.append(
-            OutboxMessage(
-                recipient=owner,
-                kind=OutboxMessage.Kind.ACTIONS_DIGEST,
-                dedupe_key=f"actions_digest:{owner_id}:{day}",
-                subject=subject,
-                body=body,
-                url=my_actions_url,
-            )
-        )
+        context = {
+            "digest": digest,
+            "overdue_more": max(0, len(digest.overdue) - MAX_LINES),
+            "today_more": max(0, len(digest.due_today) - MAX_LINES),
+            "soon_more": max(0, len(digest.due_soon) - MAX_LINES),
+        }
+        decide(owner, OutboxMessage.Kind.ACTIONS_DIGEST, "actions/email/digest.txt", context, my_actions_url)
         run.digests += 1
     for manager_id, items in by_manager.items():
-        manager = managers.get(manager_id)
-        if manager is None:
+        if manager_id not in managers:
             continue
-        subject, body = _render(
+        context = _escalation_context(items, owners, days=manager_after, to_head=False)
+        decide(
+            managers[manager_id],
+            OutboxMessage.Kind.ESCALATION_MANAGER,
             "actions/email/escalation.txt",
-            manager,
-            _escalation_context(items, owners, days=manager_after, to_head=False),
-        )
-        messages.append(
-            OutboxMessage(
-                recipient=manager,
-                kind=OutboxMessage.Kind.ESCALATION_MANAGER,
-                dedupe_key=f"escalation_manager:{manager_id}:{day}",
-                subject=subject,
-                body=body,
-                url=overdue_url,
-            )
+            context,
+            overdue_url,
         )
         run.manager_escalations += 1
-    if to_head:
-        for head in heads:
-            subject, body = _render(
-                "actions/email/escalation.txt",
-                head,
-                _escalation_context(to_head, owners, days=head_after, to_head=True),
-            )
-            messages.append(
-                OutboxMessage(
-                    recipient=head,
-                    kind=OutboxMessage.Kind.ESCALATION_HEAD,
-                    dedupe_key=f"escalation_head:{head.pk}:{day}",
-                    subject=subject,
-                    body=body,
-                    url=overdue_url,
-                )
-            )
-            run.head_escalations += 1
+    for head in heads if to_head else []:
+        context = _escalation_context(to_head, owners, days=head_after, to_head=True)
+        decide(head, OutboxMessage.Kind.ESCALATION_HEAD, "actions/email/escalation.txt", context, overdue_url)
+        run.head_escalations += 1
 
     now = timezone.now()
     with transaction.atomic():

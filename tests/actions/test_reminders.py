@@ -146,3 +146,17 @@ def test_failed_mail_stays_in_the_outbox_and_is_retried(settings_nmk, org, owner
     monkeypatch.undo()
     assert outbox_deliver_pending() == 1
     assert Notification.objects.get().recipient == owner
+
+
+def test_demo_data_overdue_actions_produce_digest_and_escalation(db, settings_nmk):
+    from apps.accounts.models import User
+    from apps.core.demo import load_demo_data
+
+    load_demo_data(today=date(2026, 11, 22))
+    plan_reminders_today = action_reminders_plan(today=date(2026, 11, 22))
+    assert plan_reminders_today.digests >= 1
+    manager = User.objects.get(username="manager")
+    digest = OutboxMessage.objects.get(kind="actions_digest", recipient=manager)
+    assert "Fit interlocked guard on conveyor C-3 tail pulley" in digest.body
+    escalation = OutboxMessage.objects.get(kind="escalation_manager", recipient=manager.line_manager)
+    assert "Fit interlocked guard on conveyor C-3 tail pulley" in escalation.body
