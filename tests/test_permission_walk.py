@@ -1,49 +1,57 @@
 """Every URL pattern, visited as every role. A new URL without a declared expectation fails
 `test_every_url_has_an_expectation`, so permissions are decided when a page is added."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
+from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = [
-    "anonymous",
-    "hse_specialist",
-    "hse_head",
-    "line_manager",
-    "executive",
-    "pass_admin",
-    "system_admin",
-    "outsider",
-]
-SIGNED_IN = ROLES[1:]
+from tests.walk import (  # noqa: F401 - the shared vocabulary of expectations
+    ACTION_CREATORS,
+    ACTION_VIEWERS,
+    AUDIT_READERS,
+    HSE_AND_ADMIN,
+    ORG_MANAGERS,
+    ROLES,
+    SIGNED_IN,
+    STATUS_CHANGERS,
+    VERIFIERS,
+    Case,
+    api,
+    everyone,
+    only_recipient,
+    page,
+    post_api,
+    post_page,
+)
 
 
-@dataclass
-class Case:
-    url: Callable  # (ctx) -> str; ctx is a Walk
-    expect: dict  # role -> status code
-    method: str = "get"
-    data: dict | Callable = field(default_factory=dict)  # or (ctx) -> dict, for fresh uploads
+def _app_walks():
+    """tests/<app>/walk.py modules: each adds its URLs' expectations and the records they need."""
+    import tests
+
+    modules = []
+    for info in pkgutil.iter_modules(tests.__path__):
+        if info.ispkg:
+            try:
+                modules.append(importlib.import_module(f"tests.{info.name}.walk"))
+            except ModuleNotFoundError as error:
+                if error.name != f"tests.{info.name}.walk":
+                    raise
+    return modules
 
 
-@dataclass
-class Walk:
-    """The records the walk visits: the main unit's crew, an open action owned by the line
-    manager, a done one, an evidence file and a notification of the HSE specialist."""
-
-    crew: object
-    site_id: int
-    action: object
-    done_action: object
-    evidence: object
-    notification: object
+APP_WALKS = _app_walks()
 
 
 @pytest.fixture
-def walk(org, hse_specialist, line_manager):
+def walk(org, hse_specialist, hse_head, line_manager, outsider):
+    """The records the walk visits: the main unit's crew, an open action owned by the line
+    manager, a done one, an evidence file and a notification of the HSE specialist, then
+    whatever each app's walk module adds."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from apps.actions.models import ActionEvidence
@@ -59,73 +67,32 @@ def walk(org, hse_specialist, line_manager):
         uploaded_by=line_manager,
     )
     notification = Notification.objects.create(recipient=hse_specialist, kind="actions_digest", title="Digest")
-    return Walk(org.crew, org.crew.site_id, action, done, evidence, notification)
+    ctx = SimpleNamespace(
+        org=org,
+        crew=org.crew,
+        site_id=org.crew.site_id,
+        action=action,
+        done_action=done,
+        evidence=evidence,
+        notification=notification,
+        hse_specialist=hse_specialist,
+        hse_head=hse_head,
+        line_manager=line_manager,
+        outsider=outsider,
+    )
+    for module in APP_WALKS:
+        module.build(ctx)
+    return ctx
+
+
+def crew_person(ctx):
+    return ctx.crew.people.first().pk
 
 
 def photo(ctx):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return {"files": SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff", content_type="image/jpeg"), "evidence": "x"}
-
-
-def page(allowed=SIGNED_IN, *, outsider=None, anonymous=302):
-    """A page behind login: 200 for allowed roles, 403 for others, anonymous sent to login."""
-    expect = {role: (200 if role in allowed else 403) for role in SIGNED_IN}
-    expect["anonymous"] = anonymous
-    if outsider is not None:
-        expect["outsider"] = outsider
-    return expect
-
-
-def api(allowed=SIGNED_IN, *, outsider=None, ok=200):
-    expect = {role: (ok if role in allowed else 403) for role in SIGNED_IN}
-    expect["anonymous"] = 401
-    if outsider is not None:
-        expect["outsider"] = outsider
-    return expect
-
-
-def everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-HSE_AND_ADMIN = ["hse_specialist", "hse_head", "system_admin", "outsider"]
-ACTION_VIEWERS = ["hse_specialist", "hse_head", "line_manager", "executive", "system_admin", "outsider"]
-ACTION_CREATORS = ["hse_specialist", "hse_head", "line_manager", "outsider"]
-# The walk's action belongs to the line manager persona and was created by the HSE specialist.
-STATUS_CHANGERS = ["hse_specialist", "hse_head", "line_manager"]
-VERIFIERS = ["hse_specialist", "hse_head"]  # never the owner
-
-
-def post_page(allowed, ok=302):
-    """A POST on an object in the main unit: `ok` for allowed roles, 403 for others in scope,
-    404 for the outsider, anonymous sent to login."""
-    expect = page(ACTION_VIEWERS, outsider=404)
-    expect.update(dict.fromkeys(allowed, ok))
-    expect.update({role: 403 for role in ACTION_VIEWERS if role not in allowed and role != "outsider"})
-    return expect
-
-
-def post_api(allowed, ok=200):
-    expect = api(ACTION_VIEWERS, outsider=404)
-    expect.update(dict.fromkeys(allowed, ok))
-    expect.update({role: 403 for role in ACTION_VIEWERS if role not in allowed and role != "outsider"})
-    return expect
-
-
-def only_recipient(ok, other=404, anonymous=302):
-    expect = dict.fromkeys(SIGNED_IN, other)
-    expect["hse_specialist"] = ok
-    expect["anonymous"] = anonymous
-    return expect
-
-
-ORG_MANAGERS = ["hse_head", "system_admin"]
-AUDIT_READERS = ["hse_specialist", "hse_head", "executive", "system_admin", "outsider"]
-
-
-def crew_person(ctx):
-    return ctx.crew.people.first().pk
 
 
 EXPECTATIONS: dict[str, list[Case]] = {
@@ -301,6 +268,11 @@ EXPECTATIONS: dict[str, list[Case]] = {
         ),
     ],
 }
+
+for _module in APP_WALKS:
+    _clash = set(_module.EXPECTATIONS) & set(EXPECTATIONS)
+    assert not _clash, f"{_module.__name__} declares URLs twice: {_clash}"
+    EXPECTATIONS.update(_module.EXPECTATIONS)
 
 # Django admin's own views are walked through their index and every model's changelist:
 # only the system admin (staff) gets in; everyone else is sent to the admin login.

@@ -36,6 +36,27 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "actions.create": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
     # Change status, verify, cancel and edit any action of the units in scope.
     "actions.manage_any": HSE_ROLES,
+    # Gemba observations: HSE specialists and managers log what they see on the floor.
+    "observations.view": frozenset(
+        {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
+    ),
+    "observations.log": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
+    # Safety audits: checklist templates, the audit plan, conducting audits.
+    "audits.view": frozenset(
+        {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
+    ),
+    "audits.plan": HSE_ROLES,
+    "audits.conduct": HSE_ROLES,
+    "audits.manage_templates": frozenset({Role.HSE_HEAD, Role.SYSTEM_ADMIN}),
+    # Incidents and investigations. Injured persons' personal and medical details: HSE roles
+    # (and, row by row, the members of the investigation commission).
+    "incidents.view": frozenset(
+        {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
+    ),
+    "incidents.report": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
+    "incidents.view_medical": HSE_ROLES,
+    "investigations.coordinate": HSE_ROLES,
+    "investigations.approve": frozenset({Role.HSE_HEAD}),
     # Everyone signed in with a role reads their own notifications.
     "notifications.view": ALL_ROLES,
     # Audit trail

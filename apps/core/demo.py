@@ -217,7 +217,20 @@ def load_demo_data(*, today: date) -> dict:
         if demo.manager:
             User.objects.filter(pk=users[demo.username].pk).update(line_manager=users[demo.manager])
     actions = _load_demo_actions(units, users, today)
-    return {"sites": len(sites), "units": len(units), "people": counter[0], "users": len(users), "actions": actions}
+    from apps.audits.demo import load_demo as load_audits
+    from apps.incidents.demo import load_demo as load_incidents
+    from apps.observations.demo import load_demo as load_observations
+
+    return {
+        "sites": len(sites),
+        "units": len(units),
+        "people": counter[0],
+        "users": len(users),
+        "actions": actions,
+        "observations": load_observations(units=units, users=users, today=today),
+        "audits": load_audits(units=units, users=users, today=today),
+        "incidents": load_incidents(units=units, users=users, today=today),
+    }
 
 
 # title, unit, owner, days from today to the due date, status, control level, source, priority

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.notifications",
     "apps.actions",
+    "apps.observations",
+    "apps.audits",
+    "apps.incidents",
 ]
 
 MIDDLEWARE = [

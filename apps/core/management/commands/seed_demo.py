@@ -10,8 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = load_demo_data(today=timezone.localdate())
-        summary = "Demo data ready: {sites} sites, {units} units, {people} people, {users} users, {actions} actions."
-        self.stdout.write(self.style.SUCCESS(summary.format(**counts)))
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<12} {demo.role.label}")
