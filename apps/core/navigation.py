@@ -15,6 +15,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Observations"), "observations:list", "eye", "observations.view", "observations"),
     NavItem(_("Actions"), "actions:list", "list-check", "actions.view", "actions"),
     NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", "org"),
     NavItem(_("People"), "org:person_list", "people", "org.view", "org"),
@@ -33,18 +34,21 @@ class QuickLink:
 # The home page's big buttons, per role, in the order each role needs them.
 QUICK_LINKS: dict[str, list[QuickLink]] = {
     "hse_specialist": [
+        QuickLink(_("Log an observation"), "observations:create", "eye", "observations.log"),
         QuickLink(_("New action"), "actions:create", "plus-square", "actions.create"),
         QuickLink(_("My units"), "org:unit_list", "diagram-3", "org.view"),
         QuickLink(_("People and foremen"), "org:person_list", "people", "org.view"),
         QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
     ],
     "hse_head": [
+        QuickLink(_("Observation figures"), "observations:stats", "graph-up", "observations.view"),
         QuickLink(_("Overdue actions"), "actions:list", "alarm", "actions.view"),
         QuickLink(_("Units and hours worked"), "org:unit_list", "diagram-3", "org.view"),
         QuickLink(_("People and foremen"), "org:person_list", "people", "org.view"),
         QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
     ],
     "line_manager": [
+        QuickLink(_("Log a safety walk"), "observations:create", "eye", "observations.log"),
         QuickLink(_("My actions"), "actions:list", "list-check", "actions.view"),
         QuickLink(_("My units"), "org:unit_list", "diagram-3", "org.view"),
         QuickLink(_("My people"), "org:person_list", "people", "org.view"),

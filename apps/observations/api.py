@@ -1,3 +1,95 @@
 """API endpoints of this app: api_urls registers each (prefix, viewset, basename) in ROUTES."""
 
-ROUTES: list = []
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from apps.accounts.access import unit_in_scope
+
+from . import selectors, services
+from .models import Observation, ObservationCategory
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = ObservationCategory
+        fields = ["id", "code", "name", "name_en", "name_ru", "icon"]
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    observer = serializers.StringRelatedField()
+    category = serializers.PrimaryKeyRelatedField(queryset=ObservationCategory.objects.filter(is_active=True))
+    observed_at = serializers.DateTimeField(required=False)
+    photos = serializers.ListField(
+        child=serializers.ImageField(), write_only=True, required=False, max_length=services.PHOTOS_PER_OBSERVATION
+    )
+    photo_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id", "reference", "observed_at", "unit", "area", "kind", "category", "description", "feedback_given",
+            "feedback_to", "feedback_text", "work_stopped", "risk", "observer", "photos", "photo_count", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["observer", "created_at"]
+
+    def get_photo_count(self, observation) -> int:
+        return len(observation.photos.all())
+
+    def validate_unit(self, unit):
+        if not unit_in_scope(self.context["request"].user, unit):
+            raise serializers.ValidationError(_("Unknown unit."))
+        return unit
+
+
+class ObservationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Gemba observations of the user's units. POST (JSON, or multipart with `photos`) logs one;
+    the same rules apply as on the phone form (no worker names, no future time)."""
+
+    serializer_class = ObservationSerializer
+    queryset = Observation.objects.none()
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    capabilities = {"GET": "observations.view", "POST": "observations.log"}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        observations = selectors.observation_list_for_user(self.request.user).prefetch_related("photos")
+        if self.action != "list":
+            return observations
+        params = self.request.query_params
+        return selectors.observation_filter(
+            observations,
+            user=self.request.user,
+            tab=params.get("tab", "units"),
+            unit_id=params.get("unit") or None,
+            kind=params.get("kind", ""),
+            category_id=params.get("category") or None,
+            feedback=params.get("feedback", ""),
+            search=params.get("q", ""),
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.setdefault("observed_at", timezone.now())
+        serializer.instance = services.observation_log(actor=self.request.user, **data)
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The observation categories (reference list)."""
+
+    serializer_class = CategorySerializer
+    queryset = ObservationCategory.objects.filter(is_active=True)
+    capabilities = {"GET": "observations.view"}
+
+
+ROUTES: list = [
+    ("observations", ObservationViewSet, "observation"),
+    ("observation-categories", CategoryViewSet, "observation-category"),
+]

@@ -205,6 +205,12 @@ ACTIONS_DUE_SOON_DAYS = env.int("ACTIONS_DUE_SOON_DAYS", default=3)  # N
 ACTIONS_ESCALATE_MANAGER_AFTER_DAYS = env.int("ACTIONS_ESCALATE_MANAGER_AFTER_DAYS", default=7)  # M
 ACTIONS_ESCALATE_HEAD_AFTER_DAYS = env.int("ACTIONS_ESCALATE_HEAD_AFTER_DAYS", default=14)  # K
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+
+# --- Gemba observations --------------------------------------------------------------------------
+OBSERVATIONS_MONTHLY_TARGET = env.int("OBSERVATIONS_MONTHLY_TARGET", default=8)  # per observer
+# Photos from phones: allow a few 10 MB photos in one request.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Links in e-mails point here.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 

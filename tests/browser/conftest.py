@@ -27,6 +27,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 
+from tests.observations.conftest import categories  # noqa: E402, F401 - fixture for the observation journeys
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

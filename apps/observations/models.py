@@ -1,0 +1,125 @@
+"""Gemba observations: what an HSE specialist or a manager saw on the shop floor.
+
+An observation is about behaviour and conditions, never about a named worker: it carries no
+worker's name, and the form refuses one."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ObservationCategory(models.Model):
+    """Editable reference list: PPE, energy isolation (LOTO), work at height, lifting, …"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100)
+    icon = models.CharField(_("icon"), max_length=40, default="tag", help_text=_("A Bootstrap Icons name."))
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("observation category")
+        verbose_name_plural = _("observation categories")
+
+    def __str__(self):
+        from django.utils.translation import get_language
+
+        return self.name_ru if (get_language() or "").startswith("ru") else self.name_en
+
+
+class Observation(models.Model):
+    class Kind(models.TextChoices):
+        SAFE_ACT = "safe_act", _("Safe act")
+        UNSAFE_ACT = "unsafe_act", _("Unsafe act")
+        UNSAFE_CONDITION = "unsafe_condition", _("Unsafe condition")
+        GOOD_PRACTICE = "good_practice", _("Good practice")
+        NEAR_MISS = "near_miss", _("Near miss seen")
+
+    class FeedbackTo(models.TextChoices):
+        WORKER = "worker", _("The worker")
+        CREW = "crew", _("The crew")
+        MANAGER = "manager", _("The manager")
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
+
+    POSITIVE_KINDS = (Kind.SAFE_ACT, Kind.GOOD_PRACTICE)
+    NEGATIVE_KINDS = (Kind.UNSAFE_ACT, Kind.UNSAFE_CONDITION, Kind.NEAR_MISS)
+
+    observer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observations", verbose_name=_("observer")
+    )
+    observed_at = models.DateTimeField(_("when"), default=timezone.now)
+    unit = models.ForeignKey(
+        "org.StructuralUnit", on_delete=models.PROTECT, related_name="observations", verbose_name=_("unit")
+    )
+    area = models.CharField(_("area"), max_length=200, blank=True, help_text=_("Where exactly: bay, line, floor."))
+    kind = models.CharField(_("what kind"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(
+        ObservationCategory, on_delete=models.PROTECT, related_name="observations", verbose_name=_("category")
+    )
+    description = models.TextField(_("what was seen"))
+    feedback_given = models.BooleanField(_("feedback given on the spot"), default=False)
+    feedback_to = models.CharField(_("feedback to"), max_length=10, choices=FeedbackTo.choices, blank=True)
+    feedback_text = models.TextField(_("what was said"), blank=True)
+    work_stopped = models.BooleanField(_("work stopped"), default=False)
+    risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        indexes = [
+            models.Index(fields=["unit", "-observed_at"]),
+            models.Index(fields=["observer", "-observed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(feedback_given=False) | ~models.Q(feedback_to=""),
+                name="observations_feedback_has_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.get_kind_display()}: {self.category}"
+
+    def get_absolute_url(self):
+        return reverse("observations:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"O-{self.pk}"
+
+    @property
+    def is_positive(self) -> bool:
+        return self.kind in self.POSITIVE_KINDS
+
+    @property
+    def kind_badge(self) -> str:
+        return "text-bg-success" if self.is_positive else "text-bg-danger"
+
+
+def photo_upload_to(instance, filename):
+    return f"observations/{instance.observation_id}/{filename}"
+
+
+class ObservationPhoto(models.Model):
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=photo_upload_to)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("observation photo")
+        verbose_name_plural = _("observation photos")
+
+    def __str__(self):
+        return self.image.name

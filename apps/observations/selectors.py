@@ -1,0 +1,155 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q
+
+from apps.accounts.access import unit_ids_in_scope
+from apps.org.selectors import months_back
+
+from .models import Observation, ObservationCategory
+
+TABS = ("mine", "units")
+
+
+def observation_list_for_user(user):
+    """Observations a user may read: those of their units and their own."""
+    observations = Observation.objects.select_related("unit", "category", "observer")
+    if not getattr(user, "is_authenticated", False) or not user.role:
+        return observations.none()
+    scope = unit_ids_in_scope(user)
+    if scope is None:
+        return observations
+    return observations.filter(Q(unit_id__in=scope) | Q(observer=user))
+
+
+def search_observations(observations, text: str):
+    """Full-text search over what was seen, the area and the feedback (PostgreSQL's text search;
+    a plain substring match on other databases)."""
+    text = text.strip()
+    if not text:
+        return observations
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("description", "area", "feedback_text", config="simple")
+        return observations.annotate(search=vector).filter(
+            search=SearchQuery(text, config="simple", search_type="websearch")
+        )
+    return observations.filter(
+        Q(description__icontains=text) | Q(area__icontains=text) | Q(feedback_text__icontains=text)
+    )
+
+
+def observation_filter(
+    observations,
+    *,
+    user,
+    tab: str = "units",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    unit_id=None,
+    kind: str = "",
+    category_id=None,
+    observer_id=None,
+    feedback: str = "",
+    search: str = "",
+):
+    if tab == "mine":
+        observations = observations.filter(observer=user)
+    if date_from:
+        observations = observations.filter(observed_at__date__gte=date_from)
+    if date_to:
+        observations = observations.filter(observed_at__date__lte=date_to)
+    if unit_id:
+        observations = observations.filter(unit_id=unit_id)
+    if kind:
+        observations = observations.filter(kind=kind)
+    if category_id:
+        observations = observations.filter(category_id=category_id)
+    if observer_id:
+        observations = observations.filter(observer_id=observer_id)
+    if feedback == "yes":
+        observations = observations.filter(feedback_given=True)
+    elif feedback == "no":
+        observations = observations.filter(feedback_given=False)
+    return search_observations(observations, search).order_by("-observed_at", "-id")
+
+
+def observation_summary(observations) -> dict:
+    """Counts of a set of observations in one query: total, with feedback (and its share),
+    safe (safe acts and good practice) against unsafe (unsafe acts and conditions, near misses)."""
+    row = observations.order_by().aggregate(
+        total=Count("id"),
+        with_feedback=Count("id", filter=Q(feedback_given=True)),
+        safe=Count("id", filter=Q(kind__in=Observation.POSITIVE_KINDS)),
+        unsafe=Count("id", filter=Q(kind__in=Observation.NEGATIVE_KINDS)),
+        work_stopped=Count("id", filter=Q(work_stopped=True)),
+    )
+    row["feedback_share"] = row["with_feedback"] / row["total"] if row["total"] else None
+    row["safe_unsafe_ratio"] = row["safe"] / row["unsafe"] if row["unsafe"] else None
+    return row
+
+
+def observer_monthly_counts(observations, *, month: date) -> list[dict]:
+    """Per observer, for one calendar month: observations, with feedback, share with feedback,
+    against the monthly target (OBSERVATIONS_MONTHLY_TARGET)."""
+    start = month.replace(day=1)
+    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    rows = (
+        observations.filter(observed_at__date__gte=start, observed_at__date__lt=end)
+        .order_by()
+        .values("observer_id", "observer__first_name", "observer__last_name", "observer__username")
+        .annotate(count=Count("id"), with_feedback=Count("id", filter=Q(feedback_given=True)))
+        .order_by("-count", "observer__last_name")
+    )
+    target = settings.OBSERVATIONS_MONTHLY_TARGET
+    result = []
+    for row in rows:
+        name = f"{row['observer__first_name']} {row['observer__last_name']}".strip() or row["observer__username"]
+        result.append(
+            {
+                "observer_id": row["observer_id"],
+                "observer": name,
+                "count": row["count"],
+                "with_feedback": row["with_feedback"],
+                "feedback_share": row["with_feedback"] / row["count"],
+                "target": target,
+                "target_met": row["count"] >= target,
+            }
+        )
+    return result
+
+
+def safe_unsafe_trend(observations, *, last_month: date, months: int = 6) -> list[dict]:
+    """Safe and unsafe observations per month, oldest first, for the trend chart (one query)."""
+    month_list = months_back(last_month.replace(day=1), months)
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        observations.filter(observed_at__date__gte=month_list[0])
+        .order_by()
+        .annotate(month=TruncMonth("observed_at"))
+        .values("month")
+        .annotate(
+            safe=Count("id", filter=Q(kind__in=Observation.POSITIVE_KINDS)),
+            unsafe=Count("id", filter=Q(kind__in=Observation.NEGATIVE_KINDS)),
+        )
+    )
+    by_month = {}
+    for row in rows:
+        month_value = row["month"]
+        key = month_value.date() if hasattr(month_value, "date") else month_value
+        by_month[key.replace(day=1)] = row
+    return [
+        {
+            "month": month,
+            "safe": by_month.get(month, {}).get("safe", 0),
+            "unsafe": by_month.get(month, {}).get("unsafe", 0),
+        }
+        for month in month_list
+    ]
+
+
+def category_choices():
+    return ObservationCategory.objects.filter(is_active=True)

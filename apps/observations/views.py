@@ -1,0 +1,197 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from apps.accounts.access import can, capability_required, require
+from apps.accounts.models import User
+from apps.actions.models import Action
+from apps.core.charts import Bar, bar_chart_svg
+from apps.core.forms import add_service_errors
+from apps.core.pagination import paginate, query_without_page
+from apps.org.selectors import unit_list_for_user
+
+from . import selectors, services
+from .forms import ObservationFilterForm, ObservationForm
+from .models import Observation, ObservationPhoto
+
+# What a user typed when the session had expired, kept until they sign in again.
+PENDING_KEY = "observations.pending_form"
+
+
+def _filtered(request):
+    units = unit_list_for_user(request.user)
+    visible = selectors.observation_list_for_user(request.user)
+    observers = User.objects.filter(observations__in=visible).distinct().order_by("last_name", "first_name")
+    form = ObservationFilterForm(request.GET or None, units=units, observers=observers)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tab = request.GET.get("tab", "units")
+    if tab not in selectors.TABS:
+        tab = "units"
+    observations = selectors.observation_filter(
+        visible,
+        user=request.user,
+        tab=tab,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        unit_id=filters.get("unit"),
+        kind=filters.get("kind", ""),
+        category_id=filters.get("category"),
+        observer_id=filters.get("observer"),
+        feedback=filters.get("feedback", ""),
+        search=filters.get("q", ""),
+    )
+    return tab, form, filters, observations
+
+
+@capability_required("observations.view")
+def observation_list(request):
+    tab, form, filters, observations = _filtered(request)
+    return render(
+        request,
+        "observations/observation_list.html",
+        {
+            "tab": tab,
+            "form": form,
+            "filtering": any(value not in (None, "") for value in filters.values()),
+            "summary": selectors.observation_summary(observations),
+            "page": paginate(request, observations.prefetch_related("photos")),
+            "query": query_without_page(request),
+            "can_log": can(request.user, "observations.log"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@capability_required("observations.view")
+def observation_export(request):
+    """The filtered list as CSV (no worker names: observations never hold any)."""
+    _tab, _form, _filters, observations = _filtered(request)
+    writer = csv.writer(_Echo())
+    header = [
+        _("Reference"), _("When"), _("Unit"), _("Area"), _("Kind"), _("Category"), _("What was seen"),
+        _("Feedback given"), _("Feedback to"), _("What was said"), _("Work stopped"), _("Risk"), _("Observer"),
+    ]  # fmt: skip
+
+    def rows():
+        yield writer.writerow(header)
+        for obs in observations.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    obs.reference,
+                    timezone.localtime(obs.observed_at).strftime("%Y-%m-%d %H:%M"),
+                    obs.unit.name,
+                    obs.area,
+                    obs.get_kind_display(),
+                    str(obs.category),
+                    obs.description,
+                    _("yes") if obs.feedback_given else _("no"),
+                    obs.get_feedback_to_display(),
+                    obs.feedback_text,
+                    _("yes") if obs.work_stopped else _("no"),
+                    obs.get_risk_display(),
+                    str(obs.observer),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="observations-{timezone.localdate():%Y%m%d}.csv"'
+    return response
+
+
+def observation_create(request):
+    """The phone form. If the session expired while it was being filled in, what was typed is
+    kept in the (new) session and offered again once the user has signed in."""
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            request.session[PENDING_KEY] = {
+                key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"
+            }
+            messages.warning(request, _("Your session had expired. Sign in again: your observation has been kept."))
+        return redirect_to_login(reverse("observations:create"))
+    require(request.user, "observations.log")
+    units = unit_list_for_user(request.user)
+    if request.method == "POST":
+        form = ObservationForm(request.POST, request.FILES, units=units)
+        if form.is_valid():
+            try:
+                observation = services.observation_log(actor=request.user, **form.service_arguments())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Observation %(ref)s saved. Thank you.") % {"ref": observation.reference})
+                return redirect(observation)
+        return render(request, "observations/observation_form.html", {"form": form}, status=400)
+    pending = request.session.pop(PENDING_KEY, None)
+    if pending:
+        initial = {key: values if len(values) > 1 else values[0] for key, values in pending.items()}
+        messages.info(request, _("Here is what you had typed. Check it and save."))
+    else:
+        default_unit = request.user.units.order_by("name").first()
+        initial = {
+            "unit": default_unit.pk if default_unit else None,
+            "action_due_date": services.default_follow_up_due(),
+        }
+    form = ObservationForm(initial=initial, units=units)
+    return render(request, "observations/observation_form.html", {"form": form})
+
+
+@capability_required("observations.view")
+def observation_detail(request, pk):
+    observation = get_object_or_404(selectors.observation_list_for_user(request.user).prefetch_related("photos"), pk=pk)
+    actions = Action.objects.filter(
+        source_type=ContentType.objects.get_for_model(Observation), source_id=observation.pk
+    ).select_related("owner")
+    return render(request, "observations/observation_detail.html", {"observation": observation, "actions": actions})
+
+
+@capability_required("observations.view")
+def photo(request, pk):
+    """Photos are served only to those who may see the observation."""
+    picture = get_object_or_404(
+        ObservationPhoto.objects.filter(observation__in=selectors.observation_list_for_user(request.user)), pk=pk
+    )
+    return FileResponse(picture.image.open("rb"))
+
+
+@capability_required("observations.view")
+def observation_stats(request):
+    """Proactive figures of the observations in the user's units: per observer against the
+    monthly target, feedback given, safe/unsafe trend."""
+    today = timezone.localdate()
+    visible = selectors.observation_list_for_user(request.user)
+    month = today.replace(day=1)
+    trend = selectors.safe_unsafe_trend(visible, last_month=month, months=6)
+    chart_safe = bar_chart_svg(
+        [Bar(date_format(row["month"], "M"), row["safe"]) for row in trend], title=_("Safe observations")
+    )
+    chart_unsafe = bar_chart_svg(
+        [Bar(date_format(row["month"], "M"), row["unsafe"]) for row in trend],
+        title=_("Unsafe observations"),
+        colour="#b02a37",
+    )
+    this_month = visible.filter(observed_at__date__gte=month)
+    return render(
+        request,
+        "observations/observation_stats.html",
+        {
+            "month": month,
+            "observers": selectors.observer_monthly_counts(visible, month=month),
+            "summary": selectors.observation_summary(this_month),
+            "trend": trend,
+            "chart_safe": chart_safe,
+            "chart_unsafe": chart_unsafe,
+        },
+    )
