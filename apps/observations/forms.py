@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,7 @@ class ObservationForm(forms.Form):
             attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment", "class": "form-control"}
         ),
     )
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     needs_action = forms.BooleanField(label=_("Needs a follow-up action"), required=False)
     action_title = forms.CharField(label=_("Action: what to do"), required=False, max_length=300)
     action_owner = forms.ModelChoiceField(label=_("Action owner"), queryset=None, required=False)
@@ -67,6 +70,7 @@ class ObservationForm(forms.Form):
         self.fields["unit"].queryset = units
         self.fields["action_owner"].queryset = owner_choices()
         self.fields["observed_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["submission_key"].initial = uuid.uuid4()
 
     def clean(self):
         data = super().clean()

@@ -72,6 +72,9 @@ class Observation(models.Model):
     work_stopped = models.BooleanField(_("work stopped"), default=False)
     risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the form: a second submit of the same form (slow connection, double tap) is not a
+    # second observation.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-observed_at", "-id"]

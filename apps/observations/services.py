@@ -69,12 +69,17 @@ def observation_log(
     risk: str = Observation.Risk.MEDIUM,
     photos=(),
     follow_up: dict | None = None,
+    submission_key=None,
 ) -> Observation:
     """Record what was seen on the floor, with its photos and any follow-up action, in one go.
 
     It refuses a worker's name (observations are about behaviour and conditions), a time in the
     future, and feedback "given" to nobody."""
     require(actor, "observations.log", unit)
+    if submission_key:
+        already = Observation.objects.filter(submission_key=submission_key, observer=actor).first()
+        if already is not None:
+            return already  # the same form sent twice
     now = timezone.now()
     observed_at = observed_at or now
     errors = {}
@@ -106,6 +111,7 @@ def observation_log(
         feedback_text=feedback_text if feedback_given else "",
         work_stopped=work_stopped,
         risk=risk,
+        submission_key=submission_key,
     )
     observation.full_clean()
     observation.save()

@@ -102,3 +102,13 @@ def test_a_failing_follow_up_rolls_back_the_observation(org, hse_specialist, lin
             },
         )
     assert not Observation.objects.exists()
+
+
+def test_the_same_form_sent_twice_is_one_observation(org, hse_specialist, categories):
+    import uuid
+
+    key = uuid.uuid4()
+    first = log(hse_specialist, org.crew, categories, submission_key=key)
+    second = log(hse_specialist, org.crew, categories, submission_key=key)
+    assert first == second
+    assert Observation.objects.count() == 1
