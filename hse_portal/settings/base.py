@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Action priority and observation risk share one scale (low … critical).
+    "ENUM_NAME_OVERRIDES": {"RiskLevelEnum": "apps.observations.models.Observation.Risk"},
 }
 
 LOGGING = {
