@@ -44,7 +44,10 @@ def test_phone_menu_language_switch_and_sign_out(hse_specialist, new_page, sign_
     assert page.locator("html").get_attribute("lang") == "ru"
     screenshot(page, "home-specialist-phone-ru")
     page.click("button.navbar-toggler")
+    page.locator("#mainNav.show").wait_for()
     page.click("[data-testid=user-menu]")
-    page.locator("form[action='/accounts/logout/'] button").click()
-    page.wait_for_load_state("networkidle")
+    sign_out = page.locator("form[action='/accounts/logout/'] button")
+    sign_out.wait_for(state="visible")
+    sign_out.click()
+    page.wait_for_url("**/accounts/login/**")
     assert "/accounts/login/" in page.url
