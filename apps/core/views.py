@@ -13,6 +13,7 @@ from apps.accounts.access import can
 from apps.accounts.roles import Role
 from apps.accounts.services import user_set_language
 from apps.actions.selectors import action_counts_for_user
+from apps.observations.selectors import observer_month_summary
 from apps.org.selectors import organisation_summary_for_user, unit_tree_for_user
 
 from . import health
@@ -39,8 +40,11 @@ def home(request):
             "tree": unit_tree_for_user(user)[:15],
             "quick_links": quick_links_for(user),
         }
+        today = timezone.localdate()
         if can(user, "actions.view"):
-            context["action_counts"] = action_counts_for_user(user, today=timezone.localdate())
+            context["action_counts"] = action_counts_for_user(user, today=today)
+        if can(user, "observations.log"):
+            context["my_observations"] = observer_month_summary(user, month=today)
     return render(request, template, context)
 
 

@@ -153,3 +153,11 @@ def safe_unsafe_trend(observations, *, last_month: date, months: int = 6) -> lis
 
 def category_choices():
     return ObservationCategory.objects.filter(is_active=True)
+
+
+def observer_month_summary(user, *, month: date) -> dict:
+    """One observer's own figures for a month, against the monthly target (home page)."""
+    start = month.replace(day=1)
+    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    own = Observation.objects.filter(observer=user, observed_at__date__gte=start, observed_at__date__lt=end)
+    return {**observation_summary(own), "target": settings.OBSERVATIONS_MONTHLY_TARGET}
