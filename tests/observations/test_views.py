@@ -119,3 +119,14 @@ def test_stats_page(client_as, org, hse_head, hse_specialist, categories):
     page = client_as(hse_head).get(reverse("observations:stats"))
     assert page.status_code == 200
     assert "<svg" in page.text
+
+
+def test_home_shows_the_observers_month_against_the_target(client_as, org, hse_specialist, categories, settings):
+    settings.OBSERVATIONS_MONTHLY_TARGET = 8
+    client = client_as(hse_specialist)
+    from django.utils import timezone
+
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    assert client.post(reverse("observations:create"), form_data(org, categories, observed_at=now)).status_code == 302
+    page = client.get(reverse("core:home")).text
+    assert "1 of 8 observations this month" in page
