@@ -1,3 +1,323 @@
-"""API endpoints of this app: api_urls registers each (prefix, viewset, basename) in ROUTES."""
+"""API endpoints of this app: api_urls registers each (prefix, viewset, basename) in ROUTES.
 
-ROUTES: list = []
+A mobile client plans audits, starts one from the plan, answers its items one by one (a photo
+as multipart), and completes it; the same services and rules as the pages apply."""
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action as route
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from apps.accounts.access import unit_in_scope
+from apps.actions.models import Action
+from apps.actions.selectors import owner_choices
+from apps.org.models import StructuralUnit
+
+from . import selectors, services
+from .forms import MonthField
+from .models import Audit, AuditAnswer, AuditPlanEntry, ChecklistItem, ChecklistTemplate
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "order", "section", "text", "guidance", "weight"]
+
+
+class ChecklistTemplateSerializer(serializers.ModelSerializer):
+    current_version = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["id", "name", "code", "description", "is_active", "current_version", "items"]
+
+    def _current(self, template):
+        versions = template.versions.all()  # prefetched, newest first
+        return versions[0] if versions else None
+
+    def get_current_version(self, template) -> int | None:
+        current = self._current(template)
+        return current.number if current else None
+
+    def get_items(self, template) -> list[dict]:
+        current = self._current(template)
+        return ChecklistItemSerializer(current.items.all(), many=True).data if current else []
+
+
+class ChecklistTemplateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Checklist templates with the items of their current version (read only)."""
+
+    capabilities = {"GET": "audits.view"}
+    serializer_class = ChecklistTemplateSerializer
+    queryset = ChecklistTemplate.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        from .models import ChecklistTemplateVersion
+
+        versions = ChecklistTemplateVersion.objects.order_by("-number").prefetch_related(
+            Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "id"))
+        )
+        return ChecklistTemplate.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("name")
+
+
+class MonthSerializerField(serializers.DateField):
+    """A month as YYYY-MM or any date in it; stored as its first day."""
+
+    def to_internal_value(self, value):
+        try:
+            month = MonthField().clean(value)
+        except Exception:  # noqa: BLE001 - the form field's ValidationError
+            raise serializers.ValidationError(_("Give the month as YYYY-MM.")) from None
+        return month
+
+
+class PlanEntrySerializer(serializers.ModelSerializer):
+    month = MonthSerializerField()
+    audit = serializers.SerializerMethodField()
+    audit_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditPlanEntry
+        fields = ["id", "month", "unit", "auditor", "template", "planned_by", "created_at", "audit", "audit_status"]
+        read_only_fields = ["planned_by", "created_at"]
+        validators = []  # the service says why a duplicate is refused
+
+    def _audit(self, entry):
+        return getattr(entry, "audit", None)
+
+    def get_audit(self, entry) -> int | None:
+        audit = self._audit(entry)
+        return audit.pk if audit else None
+
+    def get_audit_status(self, entry) -> str:
+        audit = self._audit(entry)
+        return audit.status if audit else "not_started"
+
+    def validate_unit(self, unit):
+        if not unit_in_scope(self.context["request"].user, unit):
+            raise serializers.ValidationError(_("Unknown unit."))
+        return unit
+
+
+class PlanEntryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The audit plan. Filters: month (YYYY-MM), unit, auditor, not_started=1."""
+
+    capabilities = {"GET": "audits.view", "POST": "audits.plan"}
+    serializer_class = PlanEntrySerializer
+    queryset = AuditPlanEntry.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        entries = selectors.plan_entry_list_for_user(self.request.user)
+        if self.action != "list":
+            return entries
+        params = self.request.query_params
+        month = None
+        if params.get("month"):
+            try:
+                month = MonthField().clean(params["month"])
+            except Exception:  # noqa: BLE001
+                raise serializers.ValidationError({"month": _("Give the month as YYYY-MM.")}) from None
+        return selectors.plan_entry_filter(
+            entries,
+            month=month,
+            unit_id=_int(params.get("unit")),
+            auditor_id=_int(params.get("auditor")),
+            not_started=params.get("not_started") in ("1", "true"),
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.plan_entry_create(actor=self.request.user, **serializer.validated_data)
+
+
+def _int(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        raise serializers.ValidationError(_("Expected a number.")) from None
+
+
+class AuditAnswerSerializer(serializers.ModelSerializer):
+    item = ChecklistItemSerializer(read_only=True)
+    photo_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditAnswer
+        fields = ["id", "item", "result", "comment", "photo_url", "answered_at", "action"]
+
+    def get_photo_url(self, answer) -> str | None:
+        if not answer.photo:
+            return None
+        return self.context["request"].build_absolute_uri(reverse("audits:photo", args=[answer.pk]))
+
+
+class AuditSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    template = serializers.IntegerField(source="template_version.template_id", read_only=True)
+    template_name = serializers.CharField(source="template_version.template.name", read_only=True)
+    template_version = serializers.IntegerField(source="template_version.number", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    # A plain string in the schema: "in_progress" or "completed".
+    status = serializers.CharField(read_only=True, help_text=_("in_progress or completed"))
+
+    class Meta:
+        model = Audit
+        fields = [
+            "id", "reference", "plan_entry", "unit", "unit_name", "auditor", "template", "template_name",
+            "template_version", "status", "started_at", "completed_at", "score",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AuditDetailSerializer(AuditSerializer):
+    answers = AuditAnswerSerializer(many=True, read_only=True)
+
+    class Meta(AuditSerializer.Meta):
+        fields = [*AuditSerializer.Meta.fields, "answers"]
+        read_only_fields = fields
+
+
+class AuditStartSerializer(serializers.Serializer):
+    plan_entry = serializers.PrimaryKeyRelatedField(queryset=AuditPlanEntry.objects.none(), required=False)
+    unit = serializers.PrimaryKeyRelatedField(queryset=StructuralUnit.objects.none(), required=False)
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=ChecklistTemplate.objects.filter(is_active=True), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from apps.org.selectors import unit_list_for_user
+
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["plan_entry"].queryset = selectors.plan_entry_list_for_user(request.user)
+            self.fields["unit"].queryset = unit_list_for_user(request.user)
+
+    def validate(self, data):
+        if not data.get("plan_entry") and not (data.get("unit") and data.get("template")):
+            raise serializers.ValidationError(_("Give a planned audit, or a unit and a checklist."))
+        return data
+
+
+class AuditAnswerInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=AuditAnswer.Result.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    photo = serializers.FileField(required=False, allow_null=True)
+    remove_photo = serializers.BooleanField(required=False, default=False)
+
+
+class FindingActionSerializer(serializers.Serializer):
+    answer = serializers.IntegerField()
+    owner = serializers.PrimaryKeyRelatedField(queryset=owner_choices(), required=False)
+    due_date = serializers.DateField(required=False)
+    control_level = serializers.ChoiceField(choices=Action.ControlLevel.choices, required=False)
+
+
+class AuditCompleteSerializer(serializers.Serializer):
+    actions = FindingActionSerializer(many=True, required=False, help_text=_("Per non-compliant answer (optional)."))
+
+
+class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Safety audits. POST starts one (from a plan entry, or unit + checklist); POST answer/
+    records one item (multipart for a photo); POST complete/ scores it and opens the actions.
+    List filters: status, unit, auditor."""
+
+    capabilities = {"GET": "audits.view", "POST": "audits.conduct"}
+    queryset = Audit.objects.none()
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": AuditDetailSerializer,
+            "create": AuditStartSerializer,
+            "answer": AuditAnswerInputSerializer,
+            "complete": AuditCompleteSerializer,
+        }.get(self.action, AuditSerializer)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        audits = selectors.audit_list_for_user(self.request.user)
+        if self.action == "retrieve":
+            return audits.prefetch_related(
+                Prefetch("answers", queryset=AuditAnswer.objects.select_related("item").order_by("item__order"))
+            )
+        if self.action != "list":
+            return audits
+        params = self.request.query_params
+        status = params.get("status", "")
+        return selectors.audit_filter(
+            audits,
+            tab=status if status in ("in_progress", "completed") else "",
+            unit_id=_int(params.get("unit")),
+            auditor_id=_int(params.get("auditor")),
+        )
+
+    def _detail(self, audit):
+        audit = (
+            Audit.objects.select_related("unit", "template_version__template")
+            .prefetch_related(
+                Prefetch("answers", queryset=AuditAnswer.objects.select_related("item").order_by("item__order"))
+            )
+            .get(pk=audit.pk)
+        )
+        return AuditDetailSerializer(audit, context=self.get_serializer_context()).data
+
+    @extend_schema(request=AuditStartSerializer, responses={201: AuditDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        audit = services.audit_start(actor=request.user, **serializer.validated_data)
+        return Response(self._detail(audit), status=201)
+
+    @extend_schema(request=AuditAnswerInputSerializer, responses=AuditAnswerSerializer)
+    @route(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        audit = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = audit.template_version.items.filter(pk=data["item"]).first()
+        if item is None:
+            raise serializers.ValidationError({"item": [_("This item is not on the audit's checklist.")]})
+        answer = services.audit_answer(
+            actor=request.user,
+            audit=audit,
+            item=item,
+            result=data["result"],
+            comment=data["comment"],
+            photo=data.get("photo"),
+            remove_photo=data["remove_photo"],
+        )
+        return Response(AuditAnswerSerializer(answer, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=AuditCompleteSerializer, responses=AuditDetailSerializer)
+    @route(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        audit = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        nc_actions = {
+            row["answer"]: {key: value for key, value in row.items() if key != "answer"}
+            for row in serializer.validated_data.get("actions", [])
+        }
+        audit = services.audit_complete(actor=request.user, audit=audit, nc_actions=nc_actions)
+        return Response(self._detail(audit))
+
+
+ROUTES: list = [
+    ("audits", AuditViewSet, "audit"),
+    ("audit-plan", PlanEntryViewSet, "audit-plan-entry"),
+    ("checklist-templates", ChecklistTemplateViewSet, "checklist-template"),
+]

@@ -16,6 +16,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Observations"), "observations:list", "eye", "observations.view", "observations"),
+    NavItem(_("Audits"), "audits:list", "clipboard-check", "audits.view", "audits"),
     NavItem(_("Actions"), "actions:list", "list-check", "actions.view", "actions"),
     NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", "org"),
     NavItem(_("People"), "org:person_list", "people", "org.view", "org"),
@@ -35,6 +36,7 @@ class QuickLink:
 QUICK_LINKS: dict[str, list[QuickLink]] = {
     "hse_specialist": [
         QuickLink(_("Log an observation"), "observations:create", "eye", "observations.log"),
+        QuickLink(_("My audit plan"), "audits:plan", "clipboard-check", "audits.conduct"),
         QuickLink(_("New action"), "actions:create", "plus-square", "actions.create"),
         QuickLink(_("My units"), "org:unit_list", "diagram-3", "org.view"),
         QuickLink(_("People and foremen"), "org:person_list", "people", "org.view"),

@@ -1,0 +1,415 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.access import can, capability_required
+from apps.audit.selectors import history_for
+from apps.core.forms import add_service_errors
+from apps.core.pagination import paginate, query_without_page
+from apps.core.pdf import pdf_response, render_pdf
+from apps.org.selectors import unit_list_for_user
+
+from . import rules, selectors, services
+from .forms import (
+    AnswerForm,
+    AuditFilterForm,
+    CompleteForm,
+    PlanEntryForm,
+    PlanFilterForm,
+    TemplateVersionForm,
+)
+from .models import Audit, AuditAnswer, AuditPlanEntry, ChecklistTemplate, compute_score
+
+
+def _this_month():
+    return timezone.localdate().replace(day=1)
+
+
+# Lists -----------------------------------------------------------------------------------------
+
+
+@capability_required("audits.view")
+def audit_list(request):
+    user = request.user
+    tab = request.GET.get("tab", "planned")
+    if tab not in selectors.TABS:
+        tab = "planned"
+    units = unit_list_for_user(user)
+    auditors = selectors.auditor_choices(user)
+    form = AuditFilterForm(request.GET or None, units=units, auditors=auditors)
+    filters = form.cleaned_data if form.is_valid() else {}
+    month = _this_month()
+    if tab == "planned":
+        rows = selectors.plan_entry_filter(
+            selectors.plan_entry_list_for_user(user),
+            month=filters.get("month_from") or month,
+            unit_id=filters.get("unit"),
+            auditor_id=filters.get("auditor"),
+            not_started=True,
+        )
+    else:
+        rows = selectors.audit_filter(
+            selectors.audit_list_for_user(user),
+            tab=tab,
+            unit_id=filters.get("unit"),
+            auditor_id=filters.get("auditor"),
+            month_from=filters.get("month_from"),
+            month_to=filters.get("month_to"),
+        )
+    return render(
+        request,
+        "audits/audit_list.html",
+        {
+            "tab": tab,
+            "form": form,
+            "filtering": any(value not in (None, "") for value in filters.values()),
+            "page": paginate(request, rows),
+            "query": query_without_page(request),
+            "month": month,
+            "summary": selectors.audits_done_vs_planned(user=user, month=month),
+            "last_month": selectors.audits_done_vs_planned(
+                user=user, month=(month - timezone.timedelta(days=1)).replace(day=1)
+            ),
+            "in_progress_count": selectors.audit_list_for_user(user).filter(status=Audit.Status.IN_PROGRESS).count(),
+            "can_conduct": can(user, "audits.conduct"),
+            "can_plan": can(user, "audits.plan"),
+        },
+    )
+
+
+def _plan_context(request, add_form=None):
+    user = request.user
+    units = unit_list_for_user(user)
+    auditors = selectors.auditor_choices(user)
+    filter_form = PlanFilterForm(request.GET or None, units=units, auditors=auditors, initial={"month": _this_month()})
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    month = filters.get("month") or _this_month()
+    can_plan = can(user, "audits.plan")
+    entries = selectors.plan_entry_filter(
+        selectors.plan_entry_list_for_user(user),
+        month=month,
+        unit_id=filters.get("unit"),
+        auditor_id=filters.get("auditor"),
+    )
+    if can_plan and add_form is None:
+        add_form = PlanEntryForm(units=units, auditors=auditors, month=max(month, _this_month()))
+    return {
+        "filter_form": filter_form,
+        "add_form": add_form,
+        "month": month,
+        "previous_month": (month - timezone.timedelta(days=1)).replace(day=1),
+        "next_month": (month + timezone.timedelta(days=32)).replace(day=1),
+        "entries": entries,
+        "summary": selectors.audits_done_vs_planned(user=user, month=month),
+        "can_plan": can_plan,
+        "can_conduct": can(user, "audits.conduct"),
+        "this_month": _this_month(),
+    }
+
+
+@capability_required("audits.view")
+def plan(request):
+    return render(request, "audits/plan.html", _plan_context(request))
+
+
+@require_POST
+@capability_required("audits.plan")
+def plan_add(request):
+    user = request.user
+    form = PlanEntryForm(request.POST, units=unit_list_for_user(user), auditors=selectors.auditor_choices(user))
+    if form.is_valid():
+        try:
+            entry = services.plan_entry_create(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Audit added to the plan: %(entry)s.") % {"entry": entry})
+            return redirect(entry)
+    return render(request, "audits/plan.html", _plan_context(request, add_form=form), status=400)
+
+
+def _get_entry(request, pk) -> AuditPlanEntry:
+    return get_object_or_404(selectors.plan_entry_list_for_user(request.user), pk=pk)
+
+
+@require_POST
+@capability_required("audits.view")
+def plan_delete(request, pk):
+    entry = _get_entry(request, pk)
+    try:
+        services.plan_entry_delete(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Removed from the plan: %(entry)s.") % {"entry": entry})
+    return redirect(entry)
+
+
+@require_POST
+@capability_required("audits.view")
+def audit_start(request, pk):
+    entry = _get_entry(request, pk)
+    try:
+        audit = services.audit_start(actor=request.user, plan_entry=entry)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        existing = Audit.objects.filter(plan_entry=entry).first()
+        return redirect(existing or entry)
+    messages.success(request, _("Audit %(ref)s started.") % {"ref": audit.reference})
+    return redirect("audits:conduct", pk=audit.pk)
+
+
+# One audit -------------------------------------------------------------------------------------
+
+
+def _get_audit(request, pk) -> Audit:
+    return selectors.audit_detail_for_user(request.user, pk)
+
+
+@capability_required("audits.view")
+def audit_detail(request, pk):
+    audit = _get_audit(request, pk)
+    answers = list(selectors.answers_of(audit))
+    counts = dict.fromkeys(AuditAnswer.Result.values, 0)
+    for answer in answers:
+        if answer.result:
+            counts[answer.result] += 1
+    return render(
+        request,
+        "audits/audit_detail.html",
+        {
+            "audit": audit,
+            "answers": answers,
+            "counts": counts,
+            "unanswered": sum(1 for answer in answers if not answer.result),
+            "actions": [answer.action for answer in answers if answer.action_id],
+            "history": history_for(audit).select_related("actor")[:50],
+            "can_conduct": rules.may_conduct(request.user, audit) and not audit.is_completed,
+        },
+    )
+
+
+def _check_conduct(request, audit):
+    if not rules.may_conduct(request.user, audit):
+        raise PermissionDenied
+
+
+def _answer_form(answer, data=None, files=None):
+    initial = {"result": answer.result or None, "comment": answer.comment}
+    return AnswerForm(data, files, prefix=f"item-{answer.item_id}", initial=initial)
+
+
+def _progress(answers):
+    answered = sum(1 for answer in answers if answer.result)
+    total = len(answers)
+    return {"answered": answered, "total": total, "percent": round(answered * 100 / total) if total else 0}
+
+
+@capability_required("audits.view")
+def audit_conduct(request, pk):
+    audit = _get_audit(request, pk)
+    _check_conduct(request, audit)
+    if audit.is_completed:
+        return redirect(audit)
+    answers = list(selectors.answers_of(audit))
+    return render(
+        request,
+        "audits/audit_conduct.html",
+        {
+            "audit": audit,
+            "cards": [(answer, _answer_form(answer)) for answer in answers],
+            "progress": _progress(answers),
+        },
+    )
+
+
+@require_POST
+@capability_required("audits.view")
+def answer_save(request, pk, item_pk):
+    """Save one item's answer. From the phone page this is an htmx POST that swaps the item's
+    card; without JavaScript the whole page posts and comes back at the item."""
+    audit = _get_audit(request, pk)
+    _check_conduct(request, audit)
+    answer = get_object_or_404(selectors.answers_of(audit), item_id=item_pk)
+    form = _answer_form(answer, request.POST, request.FILES)
+    saved = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            answer = services.audit_answer(
+                actor=request.user,
+                audit=audit,
+                item=answer.item,
+                result=data["result"],
+                comment=data["comment"],
+                photo=data["photo"],
+                remove_photo=data["remove_photo"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            saved = True
+    if not saved and request.FILES and not form.has_error("photo"):
+        # A browser cannot refill a file input: say so rather than drop the photo silently.
+        form.add_error("photo", _("The photo was not saved: choose it again."))
+    if saved and not request.htmx:
+        return redirect(f"{reverse('audits:conduct', args=[audit.pk])}#item-{answer.item_id}")
+    status = 200 if saved else 400
+    if saved:
+        form = _answer_form(answer)
+    answers = list(selectors.answers_of(audit))
+    if request.htmx:
+        return render(
+            request,
+            "audits/_answer_card.html",
+            {
+                "audit": audit,
+                "answer": answer,
+                "form": form,
+                "saved": saved,
+                "progress": _progress(answers),
+                "oob": True,
+                "total": len(answers),
+            },
+            status=status,
+        )
+    cards = [(other, form if other.pk == answer.pk else _answer_form(other)) for other in answers]
+    return render(
+        request,
+        "audits/audit_conduct.html",
+        {"audit": audit, "cards": cards, "progress": _progress(answers)},
+        status=status,
+    )
+
+
+@capability_required("audits.view")
+def audit_complete(request, pk):
+    """Review before finishing: what is unanswered, the score, and who owns each finding."""
+    audit = _get_audit(request, pk)
+    _check_conduct(request, audit)
+    if audit.is_completed:
+        return redirect(audit)
+    answers = list(selectors.answers_of(audit))
+    # An audit without findings posts an empty form: bind it on any POST.
+    data = request.POST if request.method == "POST" else None
+    form = CompleteForm(data, answers=answers, default_owner=services.default_action_owner(audit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.audit_complete(actor=request.user, audit=audit, nc_actions=form.nc_actions())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            opened = sum(1 for answer in answers if answer.is_non_compliant)
+            messages.success(
+                request,
+                _("Audit %(ref)s completed. Score: %(score)s. Actions opened: %(count)s.")
+                % {
+                    "ref": audit.reference,
+                    "score": "—" if audit.score is None else f"{audit.score}%",
+                    "count": opened,
+                },
+            )
+            return redirect(audit)
+    status = 400 if request.method == "POST" else 200
+    unanswered = [answer for answer in answers if not answer.result]
+    return render(
+        request,
+        "audits/audit_complete.html",
+        {
+            "audit": audit,
+            "form": form,
+            "unanswered": unanswered,
+            "score": compute_score(answers),
+            "progress": _progress(answers),
+        },
+        status=status,
+    )
+
+
+@capability_required("audits.view")
+def audit_report(request, pk):
+    audit = _get_audit(request, pk)
+    answers = list(selectors.answers_of(audit))
+    counts = dict.fromkeys(AuditAnswer.Result.values, 0)
+    for answer in answers:
+        if answer.result:
+            counts[answer.result] += 1
+    pdf = render_pdf(
+        "audits/audit_report_pdf.html",
+        {"audit": audit, "answers": answers, "counts": counts, "generated_at": timezone.now()},
+        request=request,
+    )
+    return pdf_response(pdf, filename=f"{audit.reference} {audit.unit.name} {audit.started_at:%Y-%m-%d}")
+
+
+@capability_required("audits.view")
+def answer_photo(request, pk):
+    """Audit photos are served only to those who may see the audit (never from a public URL)."""
+    answer = get_object_or_404(AuditAnswer.objects.filter(audit__in=selectors.audit_list_for_user(request.user)), pk=pk)
+    if not answer.photo:
+        raise Http404
+    return FileResponse(answer.photo.open("rb"))
+
+
+# Checklist templates ---------------------------------------------------------------------------
+
+
+@capability_required("audits.view")
+def template_list(request):
+    templates = list(selectors.template_list_for_user(request.user))
+    return render(
+        request,
+        "audits/template_list.html",
+        {"templates": templates, "can_manage": can(request.user, "audits.manage_templates")},
+    )
+
+
+@capability_required("audits.view")
+def template_detail(request, pk):
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    versions = list(selectors.versions_with_items(template))
+    number = request.GET.get("version")
+    shown = next((v for v in versions if str(v.number) == number), versions[0] if versions else None)
+    return render(
+        request,
+        "audits/template_detail.html",
+        {
+            "template": template,
+            "versions": versions,
+            "shown": shown,
+            "can_manage": can(request.user, "audits.manage_templates"),
+        },
+    )
+
+
+@capability_required("audits.manage_templates")
+def template_new_version(request, pk):
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    current = template.current_version()
+    current_items = list(selectors.items_of(current)) if current else []
+    form = TemplateVersionForm(request.POST or None, initial={"items": TemplateVersionForm.as_text(current_items)})
+    if request.method == "POST" and form.is_valid():
+        # Guidance is kept for items whose text did not change.
+        guidance = {item.text: item.guidance for item in current_items}
+        items = [{**item, "guidance": guidance.get(item["text"], "")} for item in form.cleaned_data["items"]]
+        try:
+            version = services.template_publish_new_version(
+                actor=request.user, template=template, items=items, notes=form.cleaned_data["notes"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Version %(number)s published.") % {"number": version.number})
+            return redirect(template)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "audits/template_version_form.html",
+        {"template": template, "form": form, "current": current},
+        status=status,
+    )
