@@ -15,9 +15,18 @@ def navigation(request):
     for item in NAV_ITEMS:
         if can(user, item.capability):
             url = reverse(item.url_name)
-            items.append({"label": item.label, "url": url, "icon": item.icon, "active": path.startswith(url)})
+            items.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "icon": item.icon,
+                    "active": path.startswith(url),
+                    "primary": item.primary,
+                }
+            )
     return {
-        "nav_items": items,
+        "nav_items": [item for item in items if item["primary"]],
+        "nav_more": [item for item in items if not item["primary"]],
         "is_system_admin": user.is_staff,
         "unread_notifications": unread_count_for_user(user),
     }

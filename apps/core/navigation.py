@@ -11,16 +11,16 @@ class NavItem:
     url_name: str
     icon: str
     capability: str
-    section: str  # the first path segment, to mark the current entry
+    primary: bool = True  # False: under the "More" menu, to keep the bar on one line
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("Observations"), "observations:list", "eye", "observations.view", "observations"),
-    NavItem(_("Audits"), "audits:list", "clipboard-check", "audits.view", "audits"),
-    NavItem(_("Actions"), "actions:list", "list-check", "actions.view", "actions"),
-    NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", "org"),
-    NavItem(_("People"), "org:person_list", "people", "org.view", "org"),
-    NavItem(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log", "audit"),
+    NavItem(_("Observations"), "observations:list", "eye", "observations.view"),
+    NavItem(_("Audits"), "audits:list", "clipboard-check", "audits.view"),
+    NavItem(_("Actions"), "actions:list", "list-check", "actions.view"),
+    NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", primary=False),
+    NavItem(_("People"), "org:person_list", "people", "org.view", primary=False),
+    NavItem(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log", primary=False),
 ]
 
 
