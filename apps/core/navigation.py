@@ -17,6 +17,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Observations"), "observations:list", "eye", "observations.view"),
     NavItem(_("Audits"), "audits:list", "clipboard-check", "audits.view"),
+    NavItem(_("Incidents"), "incidents:list", "exclamation-triangle", "incidents.view"),
     NavItem(_("Actions"), "actions:list", "list-check", "actions.view"),
     NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", primary=False),
     NavItem(_("People"), "org:person_list", "people", "org.view", primary=False),
@@ -43,6 +44,7 @@ QUICK_LINKS: dict[str, list[QuickLink]] = {
         QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
     ],
     "hse_head": [
+        QuickLink(_("Incidents and investigations"), "incidents:list", "exclamation-triangle", "incidents.view"),
         QuickLink(_("Observation figures"), "observations:stats", "graph-up", "observations.view"),
         QuickLink(_("Overdue actions"), "actions:list", "alarm", "actions.view"),
         QuickLink(_("Units and hours worked"), "org:unit_list", "diagram-3", "org.view"),

@@ -1,0 +1,427 @@
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.access import require
+from apps.accounts.roles import HSE_ROLES
+from apps.actions.models import Action
+from apps.actions.services import action_create
+from apps.audit.services import log_action
+
+from . import rules
+from .models import (
+    CauseTreeFact,
+    CauseTreeLink,
+    Incident,
+    IncidentAttachment,
+    Investigation,
+    InvestigationAction,
+    InvolvedPerson,
+    TimelineEvent,
+    WhyChain,
+    WhyStep,
+)
+from .selectors import investigation_analysis
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf", ".docx", ".xlsx", ".txt", ".mp4"}
+
+
+def _check(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# Incidents ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    actor,
+    unit,
+    type: str,
+    actual_severity: int,
+    potential_severity: int,
+    occurred_at,
+    location: str,
+    description: str,
+    immediate_actions: str = "",
+    classification: str = Incident.Classification.NONE,
+    days_lost: int = 0,
+) -> Incident:
+    """Register an incident in a unit the reporter covers. It cannot have happened in the future."""
+    require(actor, "incidents.report", unit)
+    if occurred_at > timezone.now():
+        raise ValidationError({"occurred_at": _("An incident cannot have happened in the future.")})
+    incident = Incident(
+        unit=unit,
+        type=type,
+        actual_severity=actual_severity,
+        potential_severity=potential_severity,
+        occurred_at=occurred_at,
+        location=location,
+        description=description,
+        immediate_actions=immediate_actions,
+        classification=classification,
+        days_lost=days_lost or 0,
+        reported_by=actor,
+    )
+    incident.full_clean()
+    incident.save()
+    log_action(actor=actor, action="incidents.incident.reported", target=incident, data={"type": type})
+    return incident
+
+
+@transaction.atomic
+def person_add(*, actor, incident: Incident, role: str, person=None, name: str = "", **medical) -> InvolvedPerson:
+    _check(rules.may_edit_incident(actor, incident), _("You may not change this incident."))
+    unknown = set(medical) - set(InvolvedPerson.MEDICAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {unknown}")
+    if person is None and not (name or "").strip():
+        raise ValidationError({"name": _("Choose a person from the roll or type a name.")})
+    involved = InvolvedPerson(incident=incident, role=role, person=person, name=(name or "").strip(), **medical)
+    involved.full_clean()
+    involved.save()
+    # The medical details themselves never go to the audit log.
+    log_action(actor=actor, action="incidents.person.added", target=incident, data={"role": role})
+    return involved
+
+
+@transaction.atomic
+def timeline_add(*, actor, incident: Incident, at, description: str) -> TimelineEvent:
+    _check(rules.may_edit_incident(actor, incident), _("You may not change this incident."))
+    event = TimelineEvent(incident=incident, at=at, description=description)
+    event.full_clean()
+    event.save()
+    log_action(actor=actor, action="incidents.timeline.added", target=incident)
+    return event
+
+
+@transaction.atomic
+def attachment_add(*, actor, incident: Incident, files) -> list[IncidentAttachment]:
+    _check(rules.may_edit_incident(actor, incident), _("You may not change this incident."))
+    for upload in files:
+        if not any(upload.name.lower().endswith(ext) for ext in ATTACHMENT_EXTENSIONS):
+            raise ValidationError({"files": _("%(name)s: this type of file is not accepted.") % {"name": upload.name}})
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError({"files": _("%(name)s is larger than 10 MB.") % {"name": upload.name}})
+    added = [
+        IncidentAttachment.objects.create(
+            incident=incident, file=upload, original_name=upload.name[:255], uploaded_by=actor
+        )
+        for upload in files
+    ]
+    log_action(
+        actor=actor,
+        action="incidents.attachment.added",
+        target=incident,
+        data={"files": [a.original_name for a in added]},
+    )
+    return added
+
+
+# Investigation workflow ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def investigation_open(*, actor, incident: Incident, coordinator, members=()) -> Investigation:
+    """Open the investigation with its commission. An HSE specialist (or the HSE head) coordinates;
+    the deadline follows from the higher of actual and potential severity."""
+    require(actor, "investigations.coordinate", incident.unit)
+    if Investigation.objects.filter(incident=incident).exists():
+        raise ValidationError(_("This incident is already being investigated."))
+    if coordinator.role not in HSE_ROLES or not coordinator.is_active:
+        raise ValidationError({"coordinator": _("An HSE specialist coordinates the commission.")})
+    investigation = Investigation(
+        incident=incident, coordinator=coordinator, deadline=Investigation.deadline_for(incident)
+    )
+    investigation.full_clean(exclude=["incident"])
+    investigation.save()
+    investigation.members.set([member for member in members if member.pk != coordinator.pk])
+    log_action(
+        actor=actor,
+        action="incidents.investigation.opened",
+        target=investigation,
+        unit=incident.unit,
+        data={
+            "coordinator": coordinator.pk,
+            "members": [m.pk for m in members],
+            "deadline": str(investigation.deadline),
+        },
+    )
+    return investigation
+
+
+def _require_status(investigation: Investigation, *statuses) -> None:
+    if investigation.status not in statuses:
+        raise ValidationError(
+            _("This cannot be done while the investigation is “%(status)s”.")
+            % {"status": investigation.get_status_display()}
+        )
+
+
+def _move(investigation, actor, status, code, reason="", **fields):
+    investigation.status = status
+    for name, value in fields.items():
+        setattr(investigation, name, value)
+    investigation.save(update_fields=["status", *fields])
+    log_action(actor=actor, action=code, target=investigation, unit=investigation.incident.unit, reason=reason)
+    return investigation
+
+
+@transaction.atomic
+def investigation_start_analysis(*, actor, investigation: Investigation) -> Investigation:
+    _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles move the investigation on."))
+    _require_status(investigation, Investigation.Status.OPENED)
+    return _move(investigation, actor, Investigation.Status.ANALYSIS, "incidents.investigation.analysis_started")
+
+
+def _require_causes_covered(investigation: Investigation, analysis=None) -> None:
+    analysis = analysis or investigation_analysis(investigation)
+    uncovered = analysis.uncovered
+    if uncovered:
+        raise ValidationError(
+            _("Every root cause needs an action first. Without one: %(causes)s.")
+            % {"causes": "; ".join(f"“{cause.record}”" for cause in uncovered)}
+        )
+
+
+@transaction.atomic
+def investigation_plan_actions(*, actor, investigation: Investigation) -> Investigation:
+    """The analysis is done when at least one method is complete (Five Whys or cause tree)."""
+    _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles move the investigation on."))
+    _require_status(investigation, Investigation.Status.ANALYSIS)
+    analysis = investigation_analysis(investigation)
+    if not analysis.rca_done:
+        raise ValidationError(
+            _(
+                "Complete one method first: a why-chain that ends in a root cause, or a valid cause tree "
+                "with the final event and its antecedents."
+            )
+        )
+    return _move(investigation, actor, Investigation.Status.ACTIONS_PLANNED, "incidents.investigation.actions_planned")
+
+
+@transaction.atomic
+def investigation_approve(*, actor, investigation: Investigation, note: str = "") -> Investigation:
+    """The HSE head approves the analysis and its action plan; every root cause has an action."""
+    _check(rules.may_approve(actor, investigation), _("Only the HSE head approves investigations."))
+    _require_status(investigation, Investigation.Status.ACTIONS_PLANNED)
+    _require_causes_covered(investigation)
+    return _move(
+        investigation,
+        actor,
+        Investigation.Status.APPROVED,
+        "incidents.investigation.approved",
+        reason=note,
+        approved_by=actor,
+        approved_at=timezone.now(),
+        approval_note=note,
+    )
+
+
+@transaction.atomic
+def investigation_close(*, actor, investigation: Investigation) -> Investigation:
+    """Refused while a root cause (or an unusual fact) has no action that is not cancelled."""
+    _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles close investigations."))
+    _require_status(investigation, Investigation.Status.APPROVED)
+    _require_causes_covered(investigation)
+    return _move(
+        investigation, actor, Investigation.Status.CLOSED, "incidents.investigation.closed", closed_at=timezone.now()
+    )
+
+
+def _check_edit(actor, investigation):
+    _check(rules.may_edit_investigation(actor, investigation), _("You may not change this investigation now."))
+
+
+# Five Whys ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def chain_add(*, actor, investigation: Investigation, problem_statement: str) -> WhyChain:
+    _check_edit(actor, investigation)
+    chain = WhyChain(investigation=investigation, problem_statement=(problem_statement or "").strip())
+    chain.full_clean()
+    chain.save()
+    log_action(actor=actor, action="incidents.why_chain.added", target=investigation, unit=investigation.unit)
+    return chain
+
+
+@transaction.atomic
+def step_add(*, actor, chain: WhyChain, answer: str, is_root_cause: bool = False) -> WhyStep:
+    """Answer the next why. A chain ends at its root cause: nothing is added after it."""
+    _check_edit(actor, chain.investigation)
+    last = chain.steps.order_by("-order").first()
+    if last and last.is_root_cause:
+        message = _("This chain already ends in its root cause “%(cause)s”. Remove that answer to ask another why.")
+        raise ValidationError({"answer": message % {"cause": last.answer}})
+    step = WhyStep(
+        chain=chain, order=(last.order + 1) if last else 1, answer=(answer or "").strip(), is_root_cause=is_root_cause
+    )
+    step.full_clean()
+    step.save()
+    log_action(
+        actor=actor, action="incidents.why.added", target=chain.investigation, unit=chain.investigation.unit,
+        data={"root_cause": is_root_cause},
+    )  # fmt: skip
+    return step
+
+
+@transaction.atomic
+def step_remove(*, actor, step: WhyStep) -> None:
+    """Only the last answer of a chain is removed, so the chain never has a gap."""
+    investigation = step.chain.investigation
+    _check_edit(actor, investigation)
+    if step.chain.steps.aggregate(last=Max("order"))["last"] != step.order:
+        raise ValidationError(_("Remove the answers after this one first: each answer explains the previous one."))
+    if step.action_links.exists():
+        raise ValidationError(_("An action addresses this root cause; it stays."))
+    step.delete()
+    log_action(actor=actor, action="incidents.why.removed", target=investigation, unit=investigation.unit)
+
+
+# Cause tree -----------------------------------------------------------------------------------
+
+
+def _validate_tree(investigation: Investigation) -> None:
+    """Raise with the commission-friendly messages when the stored tree is not valid; called after
+    each change inside its transaction, so a wrong change is rolled back."""
+    errors = investigation_analysis(investigation).tree_errors
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def fact_add(
+    *, actor, investigation: Investigation, text: str, is_unusual: bool = False, leads_to: CauseTreeFact | None = None
+) -> CauseTreeFact:
+    """The first fact is the final event (the incident itself); every later fact is added as an
+    antecedent of a fact already in the tree, so the tree always stays connected."""
+    _check_edit(actor, investigation)
+    has_facts = investigation.facts.exists()
+    if has_facts and leads_to is None:
+        raise ValidationError({"leads_to": _("Choose the fact this one led to: the tree is built backwards.")})
+    if leads_to is not None and leads_to.investigation_id != investigation.pk:
+        raise ValidationError({"leads_to": _("That fact is not in this tree.")})
+    fact = CauseTreeFact(
+        investigation=investigation, text=(text or "").strip(), is_unusual=is_unusual, is_final_event=not has_facts
+    )
+    fact.full_clean()
+    fact.save()
+    if leads_to is not None:
+        CauseTreeLink.objects.create(investigation=investigation, antecedent=fact, consequent=leads_to)
+    _validate_tree(investigation)
+    log_action(
+        actor=actor, action="incidents.fact.added", target=investigation, unit=investigation.unit,
+        data={"fact": fact.pk, "leads_to": getattr(leads_to, "pk", None)},
+    )  # fmt: skip
+    return fact
+
+
+@transaction.atomic
+def fact_update(*, actor, fact: CauseTreeFact, text: str, is_unusual: bool) -> CauseTreeFact:
+    investigation = fact.investigation
+    _check_edit(actor, investigation)
+    fact.text = (text or "").strip()
+    fact.is_unusual = is_unusual and not fact.is_final_event
+    fact.full_clean()
+    fact.save()
+    _validate_tree(investigation)
+    log_action(actor=actor, action="incidents.fact.changed", target=investigation, unit=investigation.unit)
+    return fact
+
+
+@transaction.atomic
+def fact_remove(*, actor, fact: CauseTreeFact) -> None:
+    """Refused when facts would be left without a path to the final event."""
+    investigation = fact.investigation
+    _check_edit(actor, investigation)
+    if fact.action_links.exists():
+        raise ValidationError(_("An action addresses this fact; it stays."))
+    # Delete by query: the caller's instance keeps its id when the change is refused.
+    CauseTreeFact.objects.filter(pk=fact.pk).delete()
+    _validate_tree(investigation)
+    log_action(actor=actor, action="incidents.fact.removed", target=investigation, unit=investigation.unit)
+
+
+@transaction.atomic
+def link_add(
+    *, actor, investigation: Investigation, antecedent: CauseTreeFact, consequent: CauseTreeFact
+) -> CauseTreeLink:
+    """Link two facts already in the tree (a conjunction or a disjunction); loops are refused."""
+    _check_edit(actor, investigation)
+    if antecedent.investigation_id != investigation.pk or consequent.investigation_id != investigation.pk:
+        raise ValidationError(_("Both facts must be in this tree."))
+    if antecedent.pk == consequent.pk:
+        raise ValidationError({"consequent": _("A fact cannot be its own cause.")})
+    if CauseTreeLink.objects.filter(antecedent=antecedent, consequent=consequent).exists():
+        raise ValidationError({"consequent": _("These facts are already linked.")})
+    link = CauseTreeLink.objects.create(investigation=investigation, antecedent=antecedent, consequent=consequent)
+    _validate_tree(investigation)
+    log_action(actor=actor, action="incidents.link.added", target=investigation, unit=investigation.unit)
+    return link
+
+
+@transaction.atomic
+def link_remove(*, actor, link: CauseTreeLink) -> None:
+    """Refused when a fact would no longer lead to the final event."""
+    investigation = link.investigation
+    _check_edit(actor, investigation)
+    CauseTreeLink.objects.filter(pk=link.pk).delete()
+    _validate_tree(investigation)
+    log_action(actor=actor, action="incidents.link.removed", target=investigation, unit=investigation.unit)
+
+
+# Actions --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def investigation_action_add(
+    *,
+    actor,
+    investigation: Investigation,
+    cause,
+    title: str,
+    owner,
+    due_date: date,
+    control_level: str,
+    description: str = "",
+    priority: str = Action.Priority.MEDIUM,
+) -> InvestigationAction:
+    """Open an action in the one register for a root cause (why) or a fact of the tree, and link it."""
+    _check_edit(actor, investigation)
+    if isinstance(cause, WhyStep):
+        if cause.chain.investigation_id != investigation.pk:
+            raise ValidationError(_("That cause is not in this investigation."))
+        target = {"why_step": cause}
+    elif isinstance(cause, CauseTreeFact):
+        if cause.investigation_id != investigation.pk:
+            raise ValidationError(_("That cause is not in this investigation."))
+        target = {"fact": cause}
+    else:
+        raise ValidationError(_("Choose the cause this action addresses."))
+    action = action_create(
+        actor=actor,
+        title=title,
+        unit=investigation.incident.unit,
+        owner=owner,
+        due_date=due_date,
+        control_level=control_level,
+        priority=priority,
+        description=description,
+        source=Action.Source.INVESTIGATION,
+        source_record=cause,
+    )
+    link = InvestigationAction.objects.create(investigation=investigation, action=action, **target)
+    log_action(
+        actor=actor, action="incidents.investigation.action_linked", target=investigation, unit=investigation.unit,
+        data={"action": action.pk},
+    )  # fmt: skip
+    return link
