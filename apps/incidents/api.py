@@ -124,10 +124,17 @@ class InvestigationSerializer(serializers.ModelSerializer):
         return self._analysis(investigation).tree_errors
 
 
-class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Investigations with their quality score (the KPI's input) and what is wrong with the tree."""
+class TransitionSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=sorted(services.INVESTIGATION_STEPS))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
-    capabilities = {"GET": "incidents.view"}
+
+class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Investigations with their quality score (the KPI's input) and what is wrong with the tree.
+    POST transition/ moves the workflow on: analysis, plan, approve (HSE head, with a note), close;
+    the same rules as the page."""
+
+    capabilities = {"GET": "incidents.view", "POST": "incidents.view"}
     serializer_class = InvestigationSerializer
     queryset = Investigation.objects.none()
 
@@ -135,6 +142,18 @@ class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         return selectors.investigation_list_for_user(self.request.user).prefetch_related("members")
+
+    @extend_schema(request=TransitionSerializer, responses=InvestigationSerializer)
+    @route(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        investigation = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        step = serializer.validated_data["step"]
+        extra = {"note": serializer.validated_data["note"]} if step == "approve" else {}
+        services.INVESTIGATION_STEPS[step](actor=request.user, investigation=investigation, **extra)
+        investigation.refresh_from_db()
+        return Response(InvestigationSerializer(investigation, context=self.get_serializer_context()).data)
 
 
 class WhyStepSerializer(serializers.ModelSerializer):

@@ -425,3 +425,12 @@ def investigation_action_add(
         data={"action": action.pk},
     )  # fmt: skip
     return link
+
+
+# The workflow steps by name, for the pages and the API alike.
+INVESTIGATION_STEPS = {
+    "analysis": investigation_start_analysis,
+    "plan": investigation_plan_actions,
+    "approve": investigation_approve,
+    "close": investigation_close,
+}

@@ -64,3 +64,23 @@ def test_api_report_field_errors(client_as, org, line_manager):
          "occurred_at": "2026-10-01T10:00:00Z", "location": "x", "description": "x"},
     )  # fmt: skip
     assert response.status_code == 400 and "actual_severity" in response.json()
+
+
+def test_workflow_moves_through_the_api_with_the_pages_rules(org, hse_specialist, line_manager):
+    from rest_framework.test import APIClient
+
+    from apps.incidents.models import Investigation
+
+    investigation = make_investigation(make_incident(org.crew, hse_specialist), hse_specialist, status="opened")
+    client = APIClient()
+    client.force_authenticate(line_manager)
+    url = f"/api/v1/investigations/{investigation.pk}/transition/"
+    assert client.post(url, {"step": "analysis"}, format="json").status_code == 403
+    client.force_authenticate(hse_specialist)
+    response = client.post(url, {"step": "analysis"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == Investigation.Status.ANALYSIS
+    # Planning actions needs a finished analysis method: refused with a message, not a 500.
+    response = client.post(url, {"step": "plan"}, format="json")
+    assert response.status_code == 400
+    assert client.post(url, {"step": "jump"}, format="json").status_code == 400

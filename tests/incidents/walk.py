@@ -92,6 +92,12 @@ EXPECTATIONS: dict = {
     ],
     "api:incident-detail": [Case(lambda o: u("api:incident-detail", args=[o.incident.pk]), api(VIEWERS, outsider=404))],
     "api:investigation-list": [Case(lambda o: u("api:investigation-list"), api(VIEWERS))],
+    "api:investigation-transition": [
+        Case(lambda o: u("api:investigation-transition", args=[o.inv_opened.pk]), post_api(COORDINATORS), "post",
+             {"step": "analysis"}),
+        Case(lambda o: u("api:investigation-transition", args=[o.inv_planned.pk]), post_api(["hse_head"]), "post",
+             {"step": "approve", "note": "Causes are system causes"}),
+    ],  # fmt: skip
     "api:investigation-detail": [
         Case(lambda o: u("api:investigation-detail", args=[o.investigation.pk]), api(VIEWERS, outsider=404))
     ],
