@@ -131,3 +131,18 @@ def test_home_page_query_count_does_not_grow(client_as, persona, persona_name, o
         ActionFactory.create_batch(3, unit=crew, owner=user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_server_error_page_looks_like_the_app_and_needs_no_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
+    assert b"/static/css/portal.css" in response.content
+
+
+def test_forbidden_page_looks_like_the_app(client_as, executive):
+    response = client_as(executive).get(reverse("actions:create"))
+    assert response.status_code == 403
+    assert "You are not allowed to do this" in response.text
