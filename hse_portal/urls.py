@@ -14,7 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("apps.accounts.urls")),
     path("org/", include("apps.org.urls")),
-    path("audit/", include("apps.audit.urls")),
+    path("audit/", include("apps.core.audit_log")),
     path("actions/", include("apps.actions.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("observations/", include("apps.observations.urls")),

@@ -6,6 +6,8 @@ PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=hse_portal.settings.test
 
 .venv/bin/ruff check .
+# The layer contract in pyproject.toml: an import in the wrong direction fails here.
+out=$(.venv/bin/lint-imports --no-cache 2>&1) || { echo "$out" >&2; exit 1; }
 $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Models changed without a migration: run manage.py makemigrations" >&2; exit 1; }
 DJANGO_SETTINGS_MODULE=hse_portal.settings.production \

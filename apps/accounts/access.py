@@ -25,10 +25,10 @@ def unit_ids_in_scope(user) -> frozenset[int] | None:
     cached = getattr(user, _SCOPE_CACHE, None)
     if cached is not None:
         return cached
-    from apps.org.models import StructuralUnit
-
+    # The unit model is reached through the user's relation, not imported: org sits above accounts.
+    unit_model = user.units.model
     children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in StructuralUnit.objects.values_list("id", "parent_id"):
+    for unit_id, parent_id in unit_model.objects.values_list("id", "parent_id"):
         children.setdefault(parent_id, []).append(unit_id)
     seen: set[int] = set()
     stack = list(user.units.values_list("id", flat=True))

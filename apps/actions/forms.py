@@ -2,35 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.forms import DateInput, MultipleFileField, MultipleFileInput
+
 from .models import Action
 from .selectors import owner_choices
 from .services import EVIDENCE_EXTENSIONS
 
 EVIDENCE_ACCEPT = "image/*," + ",".join(sorted(EVIDENCE_EXTENSIONS))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if not data:
-            if self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return []
-        if not isinstance(data, list | tuple):
-            data = [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in data]
 
 
 class ActionForm(forms.Form):

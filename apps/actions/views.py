@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
 from apps.audit.selectors import history_for
-from apps.core.forms import add_service_errors
-from apps.core.pagination import paginate, query_without_page
+from apps.common.forms import add_service_errors
+from apps.common.pagination import paginate, query_without_page
 from apps.org.selectors import unit_list_for_user
 
 from . import rules, selectors, services

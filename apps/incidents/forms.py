@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.actions.forms import DateInput, MultipleFileField
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
+from apps.common.forms import DateInput, MultipleFileField
 from apps.org.models import Person
 
 from .fivewhys import BLAME_ADVICE, blames_a_person

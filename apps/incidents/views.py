@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
-from apps.core.forms import add_service_errors
-from apps.core.pagination import paginate, query_without_page
-from apps.core.pdf import pdf_response, render_pdf
+from apps.common.forms import add_service_errors
+from apps.common.pagination import paginate, query_without_page
+from apps.common.pdf import pdf_response, render_pdf
 from apps.org.selectors import unit_list_for_user
 
 from . import quality, rules, selectors, services

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from apps.core.pagination import paginate
+from apps.common.pagination import paginate
 
 from . import selectors, services
 

@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.actions.forms import DateInput, MultipleFileField, MultipleFileInput
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
+from apps.common.forms import DateInput, MultipleFileField, MultipleFileInput
 
 from .models import Observation
 from .selectors import category_choices

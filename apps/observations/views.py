@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from apps.accounts.access import can, capability_required, require
 from apps.accounts.models import User
 from apps.actions.models import Action
-from apps.core.charts import Bar, bar_chart_svg
-from apps.core.forms import add_service_errors
-from apps.core.pagination import paginate, query_without_page
+from apps.common.charts import Bar, bar_chart_svg
+from apps.common.forms import add_service_errors
+from apps.common.pagination import paginate, query_without_page
 from apps.org.selectors import unit_list_for_user
 
 from . import selectors, services

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required, get_in_scope_or_404, require
-from apps.core.charts import Bar, bar_chart_svg
-from apps.core.pagination import paginate, query_without_page
+from apps.common.charts import Bar, bar_chart_svg
+from apps.common.pagination import paginate, query_without_page
 
 from . import selectors, services
 from .forms import HoursWorkedForm, PersonFilterForm

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "apps.common",
     "apps.core",
     "apps.accounts",
     "apps.org",
@@ -226,7 +227,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [],
-    "EXCEPTION_HANDLER": "apps.core.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "apps.common.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HSE Portal API",

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from apps.audit.selectors import audit_entry_list_for_user, history_for
+from apps.audit.selectors import history_for
 from apps.audit.services import log_action
+from apps.core.audit_log import audit_entry_list_for_user
 
 
 def test_entry_records_who_what_where_and_why(org, hse_specialist):

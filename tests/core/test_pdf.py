@@ -1,6 +1,6 @@
 import pytest
 
-from apps.core.pdf import ExternalResourceRefused, local_path_for, render_pdf
+from apps.common.pdf import ExternalResourceRefused, local_path_for, render_pdf
 
 
 def test_pdf_resources_come_from_the_portal_only():

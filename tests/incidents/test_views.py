@@ -26,7 +26,7 @@ def investigation(incident, hse_specialist):
 @pytest.fixture
 def pdf_html(monkeypatch):
     """The HTML each PDF was made from (what WeasyPrint typeset), to check what the export holds."""
-    from apps.core import pdf
+    from apps.common import pdf
 
     rendered = []
     real = pdf.render_to_string
