@@ -17,7 +17,7 @@ class ActionAdmin(admin.ModelAdmin):
     """Read-mostly: status changes go through the portal's pages and API, which keep the trail."""
 
     list_display = ["id", "title", "unit", "owner", "due_date", "status", "control_level", "escalation"]
-    list_filter = ["status", "control_level", "source", "priority", "escalation", "unit__site"]
+    list_filter = ["status", "control_level", "source_type", "priority", "escalation", "unit__site"]
     search_fields = ["title", "description"]
     list_select_related = ["unit", "owner"]
     date_hierarchy = "due_date"

@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -18,15 +19,27 @@ class ActionSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True).exclude(role=""))
     is_overdue = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField(help_text="The kind of record that found the need for the action.")
+    source_type = serializers.SerializerMethodField(help_text="The source record's model, as app_label.model.")
 
     class Meta:
         model = Action
         fields = [
-            "id", "reference", *WRITABLE, "status", "source", "source_label", "follow_up_of", "created_by",
+            "id", "reference", *WRITABLE, "status", "source", "source_type", "source_id", "follow_up_of", "created_by",
             "created_at", "evidence", "completed_at", "completed_by", "verified_at", "verified_by", "is_effective",
             "verification_note", "cancel_reason", "escalation", "escalated_at", "is_overdue",
         ]  # fmt: skip
         read_only_fields = [name for name in fields if name not in WRITABLE]
+
+    def get_source(self, action) -> str | None:
+        kind = action.source_kind
+        return kind.code if kind else None
+
+    def get_source_type(self, action) -> str | None:
+        if action.source_type_id is None:
+            return None
+        content_type = ContentType.objects.get_for_id(action.source_type_id)
+        return f"{content_type.app_label}.{content_type.model}"
 
     def get_is_overdue(self, action) -> bool:
         return action.is_overdue(timezone.localdate())

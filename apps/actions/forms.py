@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.common.forms import DateInput, MultipleFileField, MultipleFileInput
 
 from .models import Action
-from .selectors import owner_choices
+from .selectors import owner_choices, source_choices
 from .services import EVIDENCE_EXTENSIONS
 
 EVIDENCE_ACCEPT = "image/*," + ",".join(sorted(EVIDENCE_EXTENSIONS))
@@ -104,7 +104,7 @@ class ActionFilterForm(forms.Form):
     )
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=[("", _("Any source"))] + Action.Source.choices
+        label=_("Source"), required=False, choices=lambda: [("", _("Any source")), *source_choices()]
     )
     control_level = forms.ChoiceField(
         label=_("Level"), required=False, choices=[("", _("Any level"))] + Action.ControlLevel.choices

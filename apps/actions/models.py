@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .sources import kind_for_content_type
+
 
 class Action(models.Model):
     class Status(models.TextChoices):
@@ -32,14 +34,6 @@ class Action(models.Model):
         ADMINISTRATIVE = "administrative", _("Administrative controls")
         PPE = "ppe", _("Personal protective equipment")
 
-    class Source(models.TextChoices):
-        OBSERVATION = "observation", _("Gemba observation")
-        SAFETY_AUDIT = "safety_audit", _("Safety audit")
-        INVESTIGATION = "investigation", _("Incident investigation")
-        CONTRACTOR_AUDIT = "contractor_audit", _("Contractor audit")
-        INTERNSHIP_SIGNAL = "internship_signal", _("Internship signal")
-        OTHER = "other", _("Other")
-
     class Escalation(models.IntegerChoices):
         NONE = 0, _("Not escalated")
         MANAGER = 1, _("Escalated to the owner's manager")
@@ -59,12 +53,11 @@ class Action(models.Model):
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     control_level = models.CharField(_("hierarchy-of-controls level"), max_length=20, choices=ControlLevel.choices)
-    # Why: the record that found the need for the action, in whichever app it lives.
-    source = models.CharField(_("source"), max_length=30, choices=Source.choices, default=Source.OTHER)
+    # Why: the record that found the need for the action, in whichever app it lives (see
+    # sources.py: each app registers its source models; none means the action was opened by hand).
     source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source_record = GenericForeignKey("source_type", "source_id")
-    source_label = models.CharField(_("source record"), max_length=300, blank=True)
     follow_up_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -126,6 +119,11 @@ class Action(models.Model):
     @property
     def reference(self) -> str:
         return f"A-{self.pk}" if self.pk else "A-new"
+
+    @property
+    def source_kind(self):
+        """The registered kind of the source record (observation, safety audit, ...), or None."""
+        return kind_for_content_type(self.source_type_id)
 
     @property
     def is_open(self) -> bool:

@@ -1,11 +1,16 @@
 from datetime import date
 
-from django.db.models import Case, Count, Q, Value, When
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.access import unit_ids_in_scope
 from apps.accounts.models import User
 
 from .models import Action
+from .sources import source_kind, source_kinds
+
+NO_SOURCE = "none"
 
 TABS = ("mine", "units", "overdue")
 
@@ -49,8 +54,10 @@ def action_filter(
         actions = actions.filter(status=status)
     if owner_id:
         actions = actions.filter(owner_id=owner_id)
-    if source:
-        actions = actions.filter(source=source)
+    if source == NO_SOURCE:
+        actions = actions.filter(source_type__isnull=True)
+    elif source:
+        actions = actions.filter(source_type_id__in=source_kind(source).content_type_ids())
     if control_level:
         actions = actions.filter(control_level=control_level)
     if due_from:
@@ -78,6 +85,25 @@ def action_counts_for_user(user, *, today: date) -> dict:
         overdue=Count("id", filter=open_q & Q(due_date__lt=today)),
         awaiting_verification=Count("id", filter=Q(status=Action.Status.DONE)),
     )
+
+
+def actions_of(*sources):
+    """The actions found necessary by these source records: each argument is one record or a
+    queryset of records (all the answers of an audit, the why-steps of an investigation)."""
+    condition = Q(pk__in=[])
+    for source in sources:
+        if isinstance(source, QuerySet):
+            content_type = ContentType.objects.get_for_model(source.model)
+            condition |= Q(source_type=content_type, source_id__in=source.values("pk"))
+        else:
+            content_type = ContentType.objects.get_for_model(source)
+            condition |= Q(source_type=content_type, source_id=source.pk)
+    return Action.objects.filter(condition).select_related("owner", "unit").order_by("due_date", "id")
+
+
+def source_choices():
+    """The kinds of source an action list can be filtered by: the registered ones, and none."""
+    return [(kind.code, kind.label) for kind in source_kinds()] + [(NO_SOURCE, _("Opened by hand"))]
 
 
 def owner_choices():

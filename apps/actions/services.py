@@ -57,7 +57,6 @@ def action_create(
     control_level: str,
     priority: str = Action.Priority.MEDIUM,
     description: str = "",
-    source: str = Action.Source.OTHER,
     source_record=None,
     follow_up_of: Action | None = None,
     today: date | None = None,
@@ -81,21 +80,23 @@ def action_create(
         due_date=due_date,
         control_level=control_level,
         priority=priority,
-        source=source,
         follow_up_of=follow_up_of,
         created_by=actor,
     )
     if source_record is not None:
         action.source_type = ContentType.objects.get_for_model(source_record)
         action.source_id = source_record.pk
-        action.source_label = str(source_record)[:300]
     action.full_clean()
     action.save()
     log_action(
         actor=actor,
         action="actions.action.created",
         target=action,
-        data={"owner": owner.pk, "due_date": due_date.isoformat(), "source": source},
+        data={
+            "owner": owner.pk,
+            "due_date": due_date.isoformat(),
+            "source": action.source_kind.code if action.source_kind else None,
+        },
     )
     _notify_owner_assigned(action, actor)
     return action
@@ -193,7 +194,6 @@ def action_verify(
             control_level=follow_up.get("control_level") or action.control_level,
             priority=action.priority,
             description=note,
-            source=action.source,
             source_record=action.source_record,
             follow_up_of=action,
         )

@@ -84,6 +84,7 @@ def _detail_context(request, action, **forms):
     can_verify = rules.may_verify(user, action)
     context = {
         "action": action,
+        "source_record": action.source_record,
         "today": timezone.localdate(),
         "history": history_for(action).select_related("actor")[:50],
         "evidence_files": action.evidence_files.select_related("uploaded_by"),

@@ -78,7 +78,7 @@ class AuditPlanEntryAdmin(admin.ModelAdmin):
 
 class AnswerInline(ReadOnlyInline):
     model = AuditAnswer
-    fields = ["item", "result", "comment", "photo", "answered_at", "action"]
+    fields = ["item", "result", "comment", "photo", "answered_at"]
     readonly_fields = fields
 
 

@@ -150,10 +150,11 @@ def _int(value):
 class AuditAnswerSerializer(serializers.ModelSerializer):
     item = ChecklistItemSerializer(read_only=True)
     photo_url = serializers.SerializerMethodField()
+    actions = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("Actions opened for it."))
 
     class Meta:
         model = AuditAnswer
-        fields = ["id", "item", "result", "comment", "photo_url", "answered_at", "action"]
+        fields = ["id", "item", "result", "comment", "photo_url", "answered_at", "actions"]
 
     def get_photo_url(self, answer) -> str | None:
         if not answer.photo:
@@ -251,7 +252,12 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         audits = selectors.audit_list_for_user(self.request.user)
         if self.action == "retrieve":
             return audits.prefetch_related(
-                Prefetch("answers", queryset=AuditAnswer.objects.select_related("item").order_by("item__order"))
+                Prefetch(
+                    "answers",
+                    queryset=AuditAnswer.objects.select_related("item")
+                    .prefetch_related("actions")
+                    .order_by("item__order"),
+                )
             )
         if self.action != "list":
             return audits
@@ -268,7 +274,12 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         audit = (
             Audit.objects.select_related("unit", "template_version__template")
             .prefetch_related(
-                Prefetch("answers", queryset=AuditAnswer.objects.select_related("item").order_by("item__order"))
+                Prefetch(
+                    "answers",
+                    queryset=AuditAnswer.objects.select_related("item")
+                    .prefetch_related("actions")
+                    .order_by("item__order"),
+                )
             )
             .get(pk=audit.pk)
         )

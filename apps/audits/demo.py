@@ -196,7 +196,7 @@ def load_demo(*, units: dict, users: dict, today) -> int:
             if result == "non_compliant":
                 answer.photo.save("demo.jpg", _demo_photo(f"{entry.unit.name}: item {item.order}"), save=False)
                 # Created directly: the due date (14 days after last month's audit) may be past.
-                answer.action = Action.objects.create(
+                Action.objects.create(
                     title=item.text[:300],
                     description=comment,
                     unit=audit.unit,
@@ -205,10 +205,8 @@ def load_demo(*, units: dict, users: dict, today) -> int:
                     control_level=Action.ControlLevel.ENGINEERING
                     if item.order == 3
                     else Action.ControlLevel.ADMINISTRATIVE,
-                    source=Action.Source.SAFETY_AUDIT,
                     source_type_id=_content_type_id(answer),
                     source_id=answer.pk,
-                    source_label=str(answer)[:300],
                     created_by=users["specialist"],
                 )
                 answer.save()

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.actions.sources import source_actions_relation
+
 
 class ChecklistTemplate(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -228,14 +230,7 @@ class AuditAnswer(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     photo = models.ImageField(_("photo"), upload_to=photo_upload_to, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    action = models.ForeignKey(
-        "actions.Action",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("action"),
-    )
+    actions = source_actions_relation("audit_answer")
 
     class Meta:
         ordering = ["audit", "item__order", "id"]

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from apps.accounts.access import scope_queryset, unit_ids_in_scope
 from apps.accounts.models import User
 from apps.accounts.roles import HSE_ROLES
+from apps.actions.selectors import actions_of
 
 from .models import Audit, AuditAnswer, AuditPlanEntry, ChecklistItem, ChecklistTemplate
 
@@ -43,8 +44,15 @@ def audit_detail_for_user(user, pk) -> Audit:
     return get_object_or_404(audit_list_for_user(user).select_related("unit__parent"), pk=pk)
 
 
-def answers_of(audit: Audit):
-    return audit.answers.select_related("item", "action__owner").order_by("item__order", "id")
+def answers_of(audit: Audit) -> list:
+    """The audit's answers in checklist order, each with `found_actions`: the actions opened for it."""
+    answers = list(audit.answers.select_related("item").order_by("item__order", "id"))
+    by_answer: dict[int, list] = {}
+    for action in actions_of(audit.answers.all()):
+        by_answer.setdefault(action.source_id, []).append(action)
+    for answer in answers:
+        answer.found_actions = by_answer.get(answer.pk, [])
+    return answers
 
 
 def plan_entry_list_for_user(user):

@@ -307,7 +307,7 @@ def audit_complete(*, actor, audit: Audit, nc_actions: dict | None = None, today
         if not answer.is_non_compliant:
             continue
         chosen = nc_actions.get(answer.pk) or {}
-        action = action_create(
+        action_create(
             actor=actor,
             title=(chosen.get("title") or answer.item.text)[:300],
             description=answer.comment,
@@ -315,12 +315,9 @@ def audit_complete(*, actor, audit: Audit, nc_actions: dict | None = None, today
             owner=chosen.get("owner") or default_owner,
             due_date=chosen.get("due_date") or today + timedelta(days=ACTION_DUE_DAYS),
             control_level=chosen.get("control_level") or Action.ControlLevel.ADMINISTRATIVE,
-            source=Action.Source.SAFETY_AUDIT,
             source_record=answer,
             today=today,
         )
-        answer.action = action
-        answer.save(update_fields=["action"])
     audit.score = compute_score(answers)
     audit.status = Audit.Status.COMPLETED
     audit.completed_at = timezone.now()

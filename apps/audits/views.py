@@ -187,7 +187,7 @@ def audit_detail(request, pk):
             "answers": answers,
             "counts": counts,
             "unanswered": sum(1 for answer in answers if not answer.result),
-            "actions": [answer.action for answer in answers if answer.action_id],
+            "actions": [action for answer in answers for action in answer.found_actions],
             "history": history_for(audit).select_related("actor")[:50],
             "can_conduct": rules.may_conduct(request.user, audit) and not audit.is_completed,
         },
@@ -235,7 +235,7 @@ def answer_save(request, pk, item_pk):
     card; without JavaScript the whole page posts and comes back at the item."""
     audit = _get_audit(request, pk)
     _check_conduct(request, audit)
-    answer = get_object_or_404(selectors.answers_of(audit), item_id=item_pk)
+    answer = get_object_or_404(audit.answers.select_related("item"), item_id=item_pk)
     form = _answer_form(answer, request.POST, request.FILES)
     saved = False
     if form.is_valid():

@@ -233,7 +233,7 @@ def load_demo_data(*, today: date) -> dict:
     }
 
 
-# title, unit, owner, days from today to the due date, status, control level, source, priority
+# title, unit, owner, days from today to the due date, status, control level, priority (opened by hand)
 DEMO_ACTIONS = [
     (
         "Fit interlocked guard on conveyor C-3 tail pulley",
@@ -242,7 +242,6 @@ DEMO_ACTIONS = [
         -10,
         "open",
         "engineering",
-        "observation",
         "high",
     ),
     (
@@ -252,7 +251,6 @@ DEMO_ACTIONS = [
         -20,
         "in_progress",
         "engineering",
-        "safety_audit",
         "critical",
     ),
     (
@@ -262,7 +260,6 @@ DEMO_ACTIONS = [
         -9,
         "open",
         "administrative",
-        "investigation",
         "high",
     ),
     (
@@ -272,7 +269,6 @@ DEMO_ACTIONS = [
         -2,
         "open",
         "engineering",
-        "observation",
         "medium",
     ),
     (
@@ -282,7 +278,6 @@ DEMO_ACTIONS = [
         0,
         "in_progress",
         "engineering",
-        "safety_audit",
         "high",
     ),
     (
@@ -292,7 +287,6 @@ DEMO_ACTIONS = [
         2,
         "open",
         "ppe",
-        "observation",
         "medium",
     ),
     (
@@ -302,7 +296,6 @@ DEMO_ACTIONS = [
         12,
         "open",
         "substitution",
-        "internship_signal",
         "medium",
     ),
     (
@@ -312,7 +305,6 @@ DEMO_ACTIONS = [
         25,
         "open",
         "elimination",
-        "internship_signal",
         "medium",
     ),
     (
@@ -322,7 +314,6 @@ DEMO_ACTIONS = [
         5,
         "open",
         "administrative",
-        "investigation",
         "low",
     ),
     (
@@ -332,7 +323,6 @@ DEMO_ACTIONS = [
         -30,
         "done",
         "engineering",
-        "observation",
         "medium",
     ),
     (
@@ -342,7 +332,6 @@ DEMO_ACTIONS = [
         -40,
         "verified",
         "engineering",
-        "observation",
         "medium",
     ),
     (
@@ -352,7 +341,6 @@ DEMO_ACTIONS = [
         -12,
         "open",
         "engineering",
-        "contractor_audit",
         "high",
     ),
 ]
@@ -368,13 +356,12 @@ def _load_demo_actions(units, users, today: date) -> int:
 
     head = users["head"]
     now = timezone.now()
-    for title, unit_code, owner, due_in, status, level, source, priority in DEMO_ACTIONS:
+    for title, unit_code, owner, due_in, status, level, priority in DEMO_ACTIONS:
         defaults = {
             "owner": users[owner],
             "due_date": today + timedelta(days=due_in),
             "status": status,
             "control_level": level,
-            "source": source,
             "priority": priority,
             "created_by": users["specialist"],
         }

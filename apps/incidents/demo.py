@@ -35,10 +35,12 @@ INJURY = {
         ("Stopping the belt needs a call to the control room", False, [2]),
         ("Guard held by wing nuts, no interlock", False, [3]),
     ],
-    "actions": [  # title, level, status, addresses ("why" or fact index)
-        ("Fit interlocked guard on conveyor C-3 tail pulley", "engineering", "verified", ["why", 3]),
-        ("Install a local isolation switch at the C-3 tail", "engineering", "verified", [2]),
-        ("Add skirt-seal inspection to the weekly maintenance plan", "administrative", "verified", [5]),
+    "actions": [  # title, level, status, the cause it addresses ("why": the root cause, or a fact index)
+        ("Add skirt-seal inspection and a tail-guard check to the weekly maintenance plan", "administrative",
+         "verified", "why"),
+        ("Interlock the C-3 tail pulley guard with the drive", "engineering", "verified", 3),
+        ("Install a local isolation switch at the C-3 tail", "engineering", "verified", 2),
+        ("Replace the worn skirt seals at the C-3 loading chute", "engineering", "verified", 5),
     ],
     "status": "closed",
     "coordinator": "specialist",
@@ -70,8 +72,11 @@ NEAR_MISS = {
         ("Crane slews at full speed", False, [2]),
     ],
     "actions": [
-        ("Mark and fence exclusion zones under the crane runway", "engineering", "open", ["why", 1, 4]),
-        ("Stock 10 m tag lines in the lifting crew store", "substitution", "in_progress", [3]),
+        ("Revise the lifting procedure: no lift is exempt from a lift plan", "administrative", "open", "why"),
+        ("Mark and fence exclusion zones under the crane runway", "engineering", "open", 4),
+        ("Steer loads with tag lines from outside the swing zone: briefing and spot checks", "administrative",
+         "open", 1),
+        ("Stock 10 m tag lines in the lifting crew store", "substitution", "in_progress", 3),
     ],
     "status": "approved",
     "coordinator": "specialist",
@@ -111,7 +116,6 @@ def _load_one(spec, *, units, users, today):
         CauseTreeLink,
         Incident,
         Investigation,
-        InvestigationAction,
         InvolvedPerson,
         TimelineEvent,
         WhyChain,
@@ -164,18 +168,16 @@ def _load_one(spec, *, units, users, today):
     step_type = ContentType.objects.get_for_model(WhyStep)
     fact_type = ContentType.objects.get_for_model(CauseTreeFact)
     now = timezone.now()
-    for title, level, status, addresses in spec["actions"]:
-        first = root if addresses[0] == "why" else facts[addresses[0]]
-        action = Action.objects.filter(title=title, unit=incident.unit).first()
-        if action is None:
+    for title, level, status, address in spec["actions"]:
+        cause = root if address == "why" else facts[address]
+        if not Action.objects.filter(title=title, unit=incident.unit).exists():
             done = status in ("done", "verified")
             owner = users["manager2" if spec["unit"] == "lifting-crew" else "manager"]
-            action = Action.objects.create(
+            Action.objects.create(
                 title=title, unit=incident.unit, owner=owner,
                 due_date=today + timedelta(days=20), control_level=level, status=status,
-                source=Action.Source.INVESTIGATION, created_by=users[spec["coordinator"]],
-                source_type=step_type if first is root else fact_type, source_id=first.pk,
-                source_label=str(first)[:300],
+                created_by=users[spec["coordinator"]],
+                source_type=step_type if cause is root else fact_type, source_id=cause.pk,
                 completed_at=now - timedelta(days=5) if done else None,
                 completed_by=users["manager"] if done else None, evidence="Done; photos attached." if done else "",
                 verified_at=now - timedelta(days=3) if status == "verified" else None,
@@ -183,11 +185,6 @@ def _load_one(spec, *, units, users, today):
                 is_effective=True if status == "verified" else None,
                 verification_note="Checked on site." if status == "verified" else "",
             )  # fmt: skip
-        for target in addresses:
-            if target == "why":
-                InvestigationAction.objects.create(investigation=investigation, action=action, why_step=root)
-            else:
-                InvestigationAction.objects.create(investigation=investigation, action=action, fact=facts[target])
 
 
 def load_demo(*, units: dict, users: dict, today) -> int:

@@ -9,6 +9,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.actions.sources import source_actions_relation
+
 
 class Severity(models.IntegerChoices):
     NEGLIGIBLE = 1, _("1 — negligible (no injury, minor damage)")
@@ -287,6 +289,7 @@ class WhyStep(models.Model):
     order = models.PositiveSmallIntegerField()
     answer = models.CharField(_("because…"), max_length=500)
     is_root_cause = models.BooleanField(_("root cause"), default=False)
+    actions = source_actions_relation("why_step")
 
     class Meta:
         ordering = ["chain", "order"]
@@ -308,6 +311,7 @@ class CauseTreeFact(models.Model):
     text = models.CharField(_("fact"), max_length=300)
     is_unusual = models.BooleanField(_("unusual"), default=False, help_text=_("Out of the ordinary way of working."))
     is_final_event = models.BooleanField(_("final event"), default=False)
+    actions = source_actions_relation("cause_tree_fact")
 
     class Meta:
         ordering = ["id"]
@@ -347,29 +351,3 @@ class CauseTreeLink(models.Model):
 
     def __str__(self):
         return f"{self.antecedent} → {self.consequent}"
-
-
-class InvestigationAction(models.Model):
-    """An action of the register addressing a root cause (Five Whys) or a fact of the cause tree."""
-
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="action_links")
-    action = models.ForeignKey("actions.Action", on_delete=models.PROTECT, related_name="+")
-    why_step = models.ForeignKey(WhyStep, on_delete=models.CASCADE, null=True, blank=True, related_name="action_links")
-    fact = models.ForeignKey(
-        CauseTreeFact, on_delete=models.CASCADE, null=True, blank=True, related_name="action_links"
-    )
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("investigation action")
-        verbose_name_plural = _("investigation actions")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(why_step__isnull=True, fact__isnull=False)
-                | models.Q(why_step__isnull=False, fact__isnull=True),
-                name="incidents_action_addresses_one_cause",
-            )
-        ]
-
-    def __str__(self):
-        return str(self.action)

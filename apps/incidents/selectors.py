@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -9,11 +10,12 @@ from apps.accounts.access import unit_ids_in_scope
 from apps.accounts.models import User
 from apps.accounts.roles import HSE_ROLES
 from apps.actions.models import Action
+from apps.actions.selectors import actions_of
 from apps.org.models import HoursWorked, StructuralUnit
 
 from . import causetree, quality
 from .fivewhys import blames_a_person
-from .models import CauseTreeFact, CauseTreeLink, Incident, Investigation, InvestigationAction, WhyChain
+from .models import CauseTreeFact, CauseTreeLink, Incident, Investigation, WhyChain, WhyStep
 
 
 def incident_list_for_user(user):
@@ -75,6 +77,15 @@ class Cause:
 
 
 @dataclass
+class ActionLink:
+    """An action of the register and the cause it addresses (its source record)."""
+
+    action: object
+    why_step: object = None
+    fact: object = None
+
+
+@dataclass
 class Analysis:
     investigation: Investigation
     chains: list
@@ -112,12 +123,7 @@ class Analysis:
 
     @property
     def actions(self) -> list:
-        seen, result = set(), []
-        for link in self.action_links:
-            if link.action_id not in seen:
-                seen.add(link.action_id)
-                result.append(link.action)
-        return result
+        return [link.action for link in self.action_links]
 
     def svg(self):
         return causetree.cause_tree_svg(self.pure_facts, self.pure_links)
@@ -144,25 +150,30 @@ def investigation_analysis(investigation: Investigation) -> Analysis:
     chains = list(WhyChain.objects.filter(investigation=investigation).prefetch_related("steps"))
     facts = list(CauseTreeFact.objects.filter(investigation=investigation))
     links = list(CauseTreeLink.objects.filter(investigation=investigation))
-    action_links = list(InvestigationAction.objects.filter(investigation=investigation).select_related("action__owner"))
+    step_type = ContentType.objects.get_for_model(WhyStep)
     by_step, by_fact = {}, {}
-    for link in action_links:
-        if link.why_step_id:
-            by_step.setdefault(link.why_step_id, []).append(link.action)
-        else:
-            by_fact.setdefault(link.fact_id, []).append(link.action)
-    causes = []
+    actions = actions_of(
+        WhyStep.objects.filter(chain__investigation=investigation),
+        CauseTreeFact.objects.filter(investigation=investigation),
+    )
+    for action in actions.order_by("id"):
+        by_cause = by_step if action.source_type_id == step_type.pk else by_fact
+        by_cause.setdefault(action.source_id, []).append(action)
+    causes, action_links = [], []
     for chain in chains:
         chain.steps_list = list(chain.steps.all())
         for step in chain.steps_list:
             step.blame = blames_a_person(step.answer)
-            step.actions = by_step.get(step.pk, [])
+            step.found_actions = by_step.get(step.pk, [])
+            action_links += [ActionLink(action, why_step=step) for action in step.found_actions]
             if step.is_root_cause:
-                causes.append(Cause("why", step, step.actions))
+                causes.append(Cause("why", step, step.found_actions))
     for fact in facts:
-        fact.actions = by_fact.get(fact.pk, [])
+        fact.found_actions = by_fact.get(fact.pk, [])
+        action_links += [ActionLink(action, fact=fact) for action in fact.found_actions]
         if fact.is_unusual and not fact.is_final_event:
-            causes.append(Cause("fact", fact, fact.actions))
+            causes.append(Cause("fact", fact, fact.found_actions))
+    action_links.sort(key=lambda link: link.action.pk)
     errors = causetree.validate_cause_tree(
         [causetree.Fact(f.pk, f.text, f.is_unusual, f.is_final_event) for f in facts],
         [(link.antecedent_id, link.consequent_id) for link in links],

@@ -19,7 +19,6 @@ from .models import (
     Incident,
     IncidentAttachment,
     Investigation,
-    InvestigationAction,
     InvolvedPerson,
     TimelineEvent,
     WhyChain,
@@ -281,7 +280,7 @@ def step_remove(*, actor, step: WhyStep) -> None:
     _check_edit(actor, investigation)
     if step.chain.steps.aggregate(last=Max("order"))["last"] != step.order:
         raise ValidationError(_("Remove the answers after this one first: each answer explains the previous one."))
-    if step.action_links.exists():
+    if step.actions.exists():
         raise ValidationError(_("An action addresses this root cause; it stays."))
     step.delete()
     log_action(actor=actor, action="incidents.why.removed", target=investigation, unit=investigation.unit)
@@ -343,7 +342,7 @@ def fact_remove(*, actor, fact: CauseTreeFact) -> None:
     """Refused when facts would be left without a path to the final event."""
     investigation = fact.investigation
     _check_edit(actor, investigation)
-    if fact.action_links.exists():
+    if fact.actions.exists():
         raise ValidationError(_("An action addresses this fact; it stays."))
     # Delete by query: the caller's instance keeps its id when the change is refused.
     CauseTreeFact.objects.filter(pk=fact.pk).delete()
@@ -394,17 +393,15 @@ def investigation_action_add(
     control_level: str,
     description: str = "",
     priority: str = Action.Priority.MEDIUM,
-) -> InvestigationAction:
+) -> Action:
     """Open an action in the one register for a root cause (why) or a fact of the tree, and link it."""
     _check_edit(actor, investigation)
     if isinstance(cause, WhyStep):
         if cause.chain.investigation_id != investigation.pk:
             raise ValidationError(_("That cause is not in this investigation."))
-        target = {"why_step": cause}
     elif isinstance(cause, CauseTreeFact):
         if cause.investigation_id != investigation.pk:
             raise ValidationError(_("That cause is not in this investigation."))
-        target = {"fact": cause}
     else:
         raise ValidationError(_("Choose the cause this action addresses."))
     action = action_create(
@@ -416,15 +413,13 @@ def investigation_action_add(
         control_level=control_level,
         priority=priority,
         description=description,
-        source=Action.Source.INVESTIGATION,
         source_record=cause,
     )
-    link = InvestigationAction.objects.create(investigation=investigation, action=action, **target)
     log_action(
         actor=actor, action="incidents.investigation.action_linked", target=investigation, unit=investigation.unit,
         data={"action": action.pk},
     )  # fmt: skip
-    return link
+    return action
 
 
 # The workflow steps by name, for the pages and the API alike.

@@ -6,3 +6,8 @@ class ObservationsConfig(AppConfig):
     name = "apps.observations"
     label = "observations"
     verbose_name = _("Gemba observations")
+
+    def ready(self):
+        from apps.actions.sources import register_source
+
+        register_source("observation", _("Gemba observation"), "observations.Observation")

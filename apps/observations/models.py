@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.actions.sources import source_actions_relation
+
 
 class ObservationCategory(models.Model):
     """Editable reference list: PPE, energy isolation (LOTO), work at height, lifting, …"""
@@ -75,6 +77,7 @@ class Observation(models.Model):
     # Set by the form: a second submit of the same form (slow connection, double tap) is not a
     # second observation.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    actions = source_actions_relation("observation")
 
     class Meta:
         ordering = ["-observed_at", "-id"]

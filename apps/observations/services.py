@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from apps.accounts.access import require
-from apps.actions.models import Action
 from apps.actions.services import action_create
 from apps.audit.services import log_action
 from apps.org.models import Person, StructuralUnit
@@ -133,7 +132,6 @@ def observation_log(
             control_level=follow_up["control_level"],
             priority=follow_up.get("priority") or _priority_for(risk),
             description=description,
-            source=Action.Source.OBSERVATION,
             source_record=observation,
         )
     return observation

@@ -2,7 +2,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.access import can, capability_required, require
 from apps.accounts.models import User
-from apps.actions.models import Action
+from apps.actions.selectors import actions_of
 from apps.common.charts import Bar, bar_chart_svg
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
@@ -21,7 +20,7 @@ from apps.org.selectors import unit_list_for_user
 
 from . import selectors, services
 from .forms import ObservationFilterForm, ObservationForm
-from .models import Observation, ObservationPhoto
+from .models import ObservationPhoto
 
 # What a user typed when the session had expired, kept until they sign in again.
 PENDING_KEY = "observations.pending_form"
@@ -151,9 +150,7 @@ def observation_create(request):
 @capability_required("observations.view")
 def observation_detail(request, pk):
     observation = get_object_or_404(selectors.observation_list_for_user(request.user).prefetch_related("photos"), pk=pk)
-    actions = Action.objects.filter(
-        source_type=ContentType.objects.get_for_model(Observation), source_id=observation.pk
-    ).select_related("owner")
+    actions = actions_of(observation)
     return render(request, "observations/observation_detail.html", {"observation": observation, "actions": actions})
 
 

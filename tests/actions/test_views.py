@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.actions.models import Action
-from tests.factories import ActionFactory
+from tests.factories import ActionFactory, ObservationFactory
 
 
 def test_create_page_opens_an_action(client_as, org, hse_specialist, owner):
@@ -57,10 +57,14 @@ def test_tabs_mine_units_overdue(client_as, org, owner, line_manager):
 
 
 def test_filters_combine(client_as, org, hse_head, owner):
-    ActionFactory(unit=org.crew, owner=owner, title="PPE one", control_level="ppe", source="observation")
+    observation = ObservationFactory(unit=org.crew, observer=hse_head)
+    ActionFactory(unit=org.crew, owner=owner, title="PPE one", control_level="ppe", source_record=observation)
+    ActionFactory(unit=org.crew, owner=owner, title="PPE by hand", control_level="ppe")
     ActionFactory(unit=org.crew, owner=owner, title="Engineering one", control_level="engineering")
     page = client_as(hse_head).get(reverse("actions:list"), {"control_level": "ppe", "source": "observation"}).text
-    assert "PPE one" in page and "Engineering one" not in page
+    assert "PPE one" in page and "Engineering one" not in page and "PPE by hand" not in page
+    by_hand = client_as(hse_head).get(reverse("actions:list"), {"source": "none"}).text
+    assert "PPE by hand" in by_hand and "PPE one" not in by_hand
 
 
 def test_owner_sees_an_action_outside_their_units(client_as, org, owner):

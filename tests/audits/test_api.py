@@ -91,10 +91,10 @@ def test_full_journey(api_as, plan_entry, hse_specialist, line_manager):
     assert done.json()["status"] == "completed"
     assert done.json()["score"] == "83.3"  # weights 1 NC, 3 + 2 compliant
     action = Action.objects.get()
-    assert (action.owner, action.control_level, done.json()["answers"][0]["action"]) == (
+    assert (action.owner, action.control_level, done.json()["answers"][0]["actions"]) == (
         line_manager,
         "engineering",
-        action.pk,
+        [action.pk],
     )
     again = client.post(reverse("api:audit-complete", args=[audit["id"]]), {}, content_type="application/json")
     assert again.status_code == 400

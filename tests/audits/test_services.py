@@ -203,11 +203,11 @@ class TestComplete:
         first = actions[0]
         assert first.title == ITEMS[0]["text"]
         assert first.description == "Spill at pump 3"
-        assert (first.owner, first.unit, first.source) == (line_manager, audit.unit, Action.Source.SAFETY_AUDIT)
+        assert (first.owner, first.unit, first.source_kind.code) == (line_manager, audit.unit, "safety_audit")
         assert first.due_date == today + timedelta(days=14)
         assert first.control_level == Action.ControlLevel.ADMINISTRATIVE
         nc_answer = audit.answers.get(item__order=1)
-        assert first.source_record == nc_answer and nc_answer.action == first
+        assert first.source_record == nc_answer and list(nc_answer.actions.all()) == [first]
         assert AuditEntry.objects.filter(action="audits.audit.completed", target_id=str(audit.pk)).exists()
 
     def test_the_auditor_chooses_owner_due_date_and_level(self, audit, hse_specialist, hse_head):
@@ -256,4 +256,4 @@ class TestComplete:
         audit.refresh_from_db()
         assert audit.status == Audit.Status.IN_PROGRESS
         assert not Action.objects.exists()
-        assert AuditAnswer.objects.filter(action__isnull=False).count() == 0
+        assert AuditAnswer.objects.filter(actions__isnull=False).count() == 0

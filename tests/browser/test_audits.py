@@ -71,6 +71,6 @@ def test_specialist_runs_a_planned_audit_on_a_phone(
     audit = Audit.objects.get()
     assert audit.status == Audit.Status.COMPLETED
     action = Action.objects.get()
-    assert (action.owner, action.source) == (line_manager, Action.Source.SAFETY_AUDIT)
+    assert (action.owner, action.source_kind.code) == (line_manager, "safety_audit")
     response = page.request.get(f"{live_server.url}/audits/{audit.pk}/report.pdf")
     assert response.ok and response.body().startswith(b"%PDF")

@@ -9,6 +9,7 @@ import factory
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.actions.models import Action
+from apps.observations.models import Observation, ObservationCategory
 from apps.org.models import HoursWorked, Person, Site, StructuralUnit
 
 PASSWORD = "correct-horse-battery"
@@ -85,3 +86,26 @@ class ActionFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("owner")
     due_date = date(2026, 12, 1)
     control_level = Action.ControlLevel.ENGINEERING
+
+
+class ObservationCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ObservationCategory
+        django_get_or_create = ("code",)
+
+    code = "ppe"
+    name_en = "PPE"
+    name_ru = "СИЗ"
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    """An unsafe condition seen in the observer's unit; created directly (any time, any values)."""
+
+    class Meta:
+        model = Observation
+
+    observer = factory.SubFactory(UserFactory, role=Role.HSE_SPECIALIST)
+    unit = factory.SubFactory(UnitFactory)
+    kind = Observation.Kind.UNSAFE_CONDITION
+    category = factory.SubFactory(ObservationCategoryFactory)
+    description = factory.Sequence(lambda n: f"Oil spill near pump {n}")

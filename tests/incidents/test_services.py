@@ -130,21 +130,21 @@ def test_workflow_approve_only_by_head_and_close_refused_with_uncovered_root_cau
     with pytest.raises(ValidationError) as error:
         services.investigation_approve(actor=hse_head, investigation=investigation)
     assert "No interlock on the guard" in error.value.messages[0]
-    link = services.investigation_action_add(
+    action = services.investigation_action_add(
         actor=hse_specialist, investigation=investigation, cause=root, title="Fit an interlock",
         owner=line_manager, due_date=date(2099, 1, 1), control_level="engineering",
     )  # fmt: skip
-    assert link.action.source == Action.Source.INVESTIGATION
-    assert link.action.source_record == root
+    assert action.source_kind.code == "investigation"
+    assert action.source_record == root and list(root.actions.all()) == [action]
     services.investigation_approve(actor=hse_head, investigation=investigation, note="Good analysis")
     investigation.refresh_from_db()
     assert (investigation.status, investigation.approved_by) == (Investigation.Status.APPROVED, hse_head)
     # The action is cancelled after approval: the root cause is uncovered again.
-    Action.objects.filter(pk=link.action_id).update(status="cancelled", cancel_reason="budget")
+    Action.objects.filter(pk=action.pk).update(status="cancelled", cancel_reason="budget")
     with pytest.raises(ValidationError) as error:
         services.investigation_close(actor=hse_specialist, investigation=investigation)
     assert "needs an action" in error.value.messages[0]
-    Action.objects.filter(pk=link.action_id).update(status="open", cancel_reason="")
+    Action.objects.filter(pk=action.pk).update(status="open", cancel_reason="")
     services.investigation_close(actor=hse_specialist, investigation=investigation)
     assert AuditEntry.objects.filter(action="incidents.investigation.closed", actor=hse_specialist).exists()
     with pytest.raises(PermissionDenied):

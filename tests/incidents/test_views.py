@@ -223,8 +223,8 @@ def test_action_for_a_fact_is_linked(client_as, investigation, hse_specialist, l
          "owner": line_manager.pk, "due_date": date(2099, 1, 1).isoformat()},
     )  # fmt: skip
     assert response.status_code == 302
-    link = investigation.action_links.get()
-    assert link.fact == guard and link.action.source == "investigation"
+    action = guard.actions.get()
+    assert action.source_kind.code == "investigation" and action.title == "Interlock the guard"
 
 
 def test_list_shows_rates_and_a_dash_without_hours(client_as, org, hse_specialist):

@@ -147,7 +147,6 @@ def build(ctx) -> None:
         CauseTreeFact,
         CauseTreeLink,
         IncidentAttachment,
-        InvestigationAction,
         WhyChain,
         WhyStep,
     )
@@ -181,11 +180,10 @@ def build(ctx) -> None:
         chain = WhyChain.objects.create(investigation=other, problem_statement="Hand caught")
         root = WhyStep.objects.create(chain=chain, order=1, answer="No interlock", is_root_cause=True)
         if status != "analysis":
-            action = Action.objects.create(
+            Action.objects.create(
                 title="Interlock", unit=ctx.crew, owner=ctx.line_manager, created_by=spec, due_date="2099-01-01",
-                control_level="engineering", source="investigation",
+                control_level="engineering", source_record=root,
             )  # fmt: skip
-            InvestigationAction.objects.create(investigation=other, action=action, why_step=root)
         return other
 
     ctx.inv_opened = investigation_in("opened", "Bay 1")

@@ -42,7 +42,8 @@ def test_log_with_photos_feedback_and_a_follow_up_action(org, hse_specialist, li
     )
     assert observation.photos.count() == 2
     action = Action.objects.get()
-    assert (action.source, action.source_record, action.owner) == ("observation", observation, line_manager)
+    assert (action.source_kind.code, action.source_record, action.owner) == ("observation", observation, line_manager)
+    assert list(observation.actions.all()) == [action]
     assert [entry.action for entry in history_for(observation)] == ["observations.observation.logged"]
 
 
