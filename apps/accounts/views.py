@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from apps.common.drafts import forget_signed_in, mark_signed_in
+
 from . import services
 from .access import unit_ids_in_scope
 
@@ -14,6 +16,18 @@ from .access import unit_ids_in_scope
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        mark_signed_in(response, form.get_user())
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        forget_signed_in(response)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

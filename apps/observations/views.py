@@ -14,6 +14,7 @@ from apps.accounts.access import can, capability_required, require
 from apps.accounts.models import User
 from apps.actions.selectors import actions_of
 from apps.common.charts import Bar, bar_chart_svg
+from apps.common.drafts import keep_draft, take_draft
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 from apps.org.selectors import unit_list_for_user
@@ -115,10 +116,10 @@ def observation_create(request):
     kept in the (new) session and offered again once the user has signed in."""
     if not request.user.is_authenticated:
         if request.method == "POST":
-            request.session[PENDING_KEY] = {
-                key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"
-            }
-            messages.warning(request, _("Your session had expired. Sign in again: your observation has been kept."))
+            if keep_draft(request, PENDING_KEY):
+                messages.warning(request, _("Your session had expired. Sign in again: your observation has been kept."))
+            else:
+                messages.warning(request, _("Please sign in to log an observation. It was not saved."))
         return redirect_to_login(reverse("observations:create"))
     require(request.user, "observations.log")
     units = unit_list_for_user(request.user)
@@ -133,9 +134,9 @@ def observation_create(request):
                 messages.success(request, _("Observation %(ref)s saved. Thank you.") % {"ref": observation.reference})
                 return redirect(observation)
         return render(request, "observations/observation_form.html", {"form": form}, status=400)
-    pending = request.session.pop(PENDING_KEY, None)
+    pending = take_draft(request, PENDING_KEY)
     if pending:
-        initial = {key: values if len(values) > 1 else values[0] for key, values in pending.items()}
+        initial = pending
         messages.info(request, _("Here is what you had typed. Check it and save."))
     else:
         default_unit = request.user.units.order_by("name").first()

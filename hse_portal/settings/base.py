@@ -5,6 +5,7 @@ runs the whole portal with no servers. DATABASE_URL and REDIS_URL switch to Post
 Redis. Every variable is listed in `.env.example`.
 """
 
+from datetime import date
 from pathlib import Path
 
 import environ
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_filters",
     "apps.common",
     "apps.core",
     "apps.accounts",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.common.middleware.RequestBodyLimitMiddleware",
     "apps.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -210,10 +213,14 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 # --- Gemba observations --------------------------------------------------------------------------
 OBSERVATIONS_MONTHLY_TARGET = env.int("OBSERVATIONS_MONTHLY_TARGET", default=8)  # per observer
 # Photos from phones: allow a few 10 MB photos in one request.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A form's or a JSON call's text: 2 MB is far above any real one. Files: five 10 MB photos and more.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+PORTAL_MAX_UPLOAD_BYTES = 60 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Links in e-mails point here.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# The first day the enterprise's records can be about: older dates are refused as typing errors.
+PORTAL_RECORDS_BEGIN = date.fromisoformat(env.str("PORTAL_RECORDS_BEGIN", default="2000-01-01"))
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -226,7 +233,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.common.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -248,6 +255,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint and its font tools log every step of a PDF at INFO and DEBUG: only problems here.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Demo data password (printed by `make run`); only the seed command uses it.

@@ -140,6 +140,8 @@ def test_server_error_page_looks_like_the_app_and_needs_no_context(rf):
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.content
     assert b"/static/css/portal.css" in response.content
+    # A POST that failed kept nothing: the page must not say otherwise.
+    assert b"may not have been saved" in response.content and b"was lost" not in response.content
 
 
 def test_forbidden_page_looks_like_the_app(client_as, executive):

@@ -4,9 +4,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from apps.observations.models import Observation
+from tests.factories import PASSWORD
 from tests.observations.conftest import jpeg
 
 TZ = ZoneInfo("Asia/Yekaterinburg")
@@ -48,7 +50,15 @@ def test_bad_input_keeps_everything_typed(client_as, org, hse_specialist, catego
     assert not Observation.objects.exists()
 
 
+def _sign_in_then_expire(client, user):
+    """Sign in through the login page (as a browser does), then lose the session."""
+    client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+    client.session.flush()
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+
+
 def test_expired_session_keeps_the_observation_until_signed_in_again(client, org, hse_specialist, categories):
+    _sign_in_then_expire(client, hse_specialist)
     data = form_data(org, categories, description="Guard missing on the tail pulley")
     response = client.post(reverse("observations:create"), data)  # not signed in any more
     assert response.status_code == 302
@@ -60,6 +70,39 @@ def test_expired_session_keeps_the_observation_until_signed_in_again(client, org
     assert "Here is what you had typed" in page.text
     # Shown once: a second visit starts a fresh form.
     assert "Guard missing on the tail pulley" not in client.get(reverse("observations:create")).text
+
+
+def test_a_browser_never_signed_in_keeps_nothing(client, org, categories):
+    from django.contrib.sessions.models import Session
+
+    data = form_data(org, categories, description="x" * 100_000)
+    response = client.post(reverse("observations:create"), data)
+    assert response.status_code == 302
+    assert not Session.objects.exists()
+
+
+def test_an_oversized_draft_is_not_kept(client, org, hse_specialist, categories):
+    _sign_in_then_expire(client, hse_specialist)
+    client.post(reverse("observations:create"), form_data(org, categories, description="y" * 40_000))
+    client.force_login(hse_specialist)
+    assert "y" * 100 not in client.get(reverse("observations:create")).text
+
+
+def test_a_draft_is_offered_only_to_the_user_who_typed_it(client, org, hse_specialist, hse_head, categories):
+    _sign_in_then_expire(client, hse_specialist)
+    client.post(reverse("observations:create"), form_data(org, categories, description="Guard missing at C-3"))
+    client.force_login(hse_head)  # someone else signs in on the same browser
+    assert "Guard missing at C-3" not in client.get(reverse("observations:create")).text
+
+
+def test_sign_out_forgets_the_browser(client, org, hse_specialist, categories):
+    from django.contrib.sessions.models import Session
+
+    client.post(reverse("accounts:login"), {"username": hse_specialist.username, "password": PASSWORD})
+    client.post(reverse("accounts:logout"))
+    Session.objects.all().delete()
+    client.post(reverse("observations:create"), form_data(org, categories))
+    assert not Session.objects.exists()
 
 
 def test_form_defaults_to_now_and_the_observers_unit(client_as, org, hse_specialist, categories):

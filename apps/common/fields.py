@@ -1,0 +1,72 @@
+"""Form and API fields that check their range, so no typed value reaches the database unchecked.
+
+- `EventDateTimeField` / `EventDateTimeSerializerField`: when something happened (records' window,
+  not in the future).
+- `RecordDateField` / `RecordDateSerializerField`: a date in a record or a filter (records' window
+  up to the plan horizon).
+- `BoundedIntegerField`: an integer with explicit bounds (never beyond what the column holds).
+- `LONG_TEXT_MAX_LENGTH`: the cap on free text (descriptions, comments), forms and API alike.
+"""
+
+from django import forms
+from rest_framework import serializers
+
+from .dates import validate_event_time, validate_past_date, validate_record_date
+from .forms import DateInput
+
+LONG_TEXT_MAX_LENGTH = 5000
+# PostgreSQL's smallint and integer: a form never offers more than the column holds.
+SMALLINT_MAX = 32767
+INTEGER_MAX = 2147483647
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class EventDateTimeField(forms.DateTimeField):
+    """When something happened: not before the records begin, not in the future."""
+
+    widget = DateTimeLocalInput
+    default_validators = [validate_event_time]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATETIME_INPUT_FORMATS)
+        super().__init__(**kwargs)
+
+
+class RecordDateField(forms.DateField):
+    """A date in a record or a filter: inside the records' window, up to the plan horizon."""
+
+    widget = DateInput
+    default_validators = [validate_record_date]
+
+
+class PastDateField(RecordDateField):
+    """A day that has already happened."""
+
+    default_validators = [validate_past_date]
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """An integer with bounds; by default what a PostgreSQL smallint holds, from zero."""
+
+    def __init__(self, *, min_value=0, max_value=SMALLINT_MAX, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+
+class EventDateTimeSerializerField(serializers.DateTimeField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", [validate_event_time])
+        super().__init__(**kwargs)
+
+
+class RecordDateSerializerField(serializers.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", [validate_record_date])
+        super().__init__(**kwargs)

@@ -1,0 +1,103 @@
+"""One way to filter a list, for its page and its API endpoint alike (django-filter).
+
+Each list declares a `FilterSet` (`apps/<app>/filters.py`) whose filters *validate* the query
+parameters; the filtering itself stays in the app's selector, which the FilterSet calls with the
+cleaned values (`filter_with`). So:
+
+- the API endpoint sets `filterset_class` and the `DjangoFilterBackend`: a malformed parameter
+  (`?unit=abc`, `?date_from=yesterday`, a unit outside the user's scope) answers 400 with the
+  field's error, and the parameters appear in the OpenAPI schema;
+- the page builds the same FilterSet from `request.GET` and shows its errors in place (the list
+  is then empty and the page answers 400), never a 500 and never a filter silently ignored.
+"""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .dates import validate_record_date
+from .forms import DateInput
+
+
+class RecordDateFilter(django_filters.DateFilter):
+    """A date parameter inside the records' window (so a year-1 date is a field error)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(*args, **kwargs)
+        self.extra.setdefault("validators", [validate_record_date])
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Free-text search: at most 200 characters."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+
+def _style(field) -> None:
+    widget = field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return
+    css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+    widget.attrs.setdefault("class", css)
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """Validates a list's query parameters; `filter_with()` hands the cleaned values to the app's
+    selector. `layout` gives a filter's column classes on the page (default: a quarter)."""
+
+    layout: dict[str, str] = {}
+    default_layout = "col-6 col-md-3"
+
+    def filter_queryset(self, queryset):
+        values = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
+        return self.filter_with(queryset, **values)
+
+    def filter_with(self, queryset, **values):
+        """Apply the cleaned parameters (those given); the default is django-filter's own."""
+        for name, value in values.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_portal_styled", False):
+            for field in form.fields.values():
+                _style(field)
+            form._portal_styled = True
+        return form
+
+    @property
+    def is_filtering(self) -> bool:
+        """True when the user narrowed the list (the page opens its filter card)."""
+        if not self.is_bound or not self.is_valid():
+            return bool(self.is_bound and self.errors)
+        return any(value not in (None, "", []) for value in self.form.cleaned_data.values())
+
+    def layout_fields(self):
+        """(bound field, column classes) of the visible filters, for includes/filter_card.html."""
+        form = self.form
+        rows = []
+        for name, field in form.fields.items():
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
+            if form.is_bound and name in form.errors:
+                field.widget.attrs["class"] = field.widget.attrs.get("class", "") + " is-invalid"
+            rows.append((form[name], self.layout.get(name, self.default_layout)))
+        return rows
+
+    def hidden_fields(self):
+        form = self.form
+        return [form[name] for name, field in form.fields.items() if isinstance(field.widget, forms.HiddenInput)]
+
+
+def filtered_for_page(filterset):
+    """(rows, status) for a list page: the filtered rows, or none and 400 when a parameter is
+    malformed (the filter card shows which, in place)."""
+    if filterset.is_valid():
+        return filterset.qs, 200
+    return filterset.queryset.none(), 400
