@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup assets lint messages check-deploy benchmark clean
+.PHONY: run test setup assets lint messages check-deploy benchmark mutants clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,3 +52,10 @@ clean:
 # The daily reminder run over 100,000 open actions (prints figures; PostgreSQL via DATABASE_URL).
 benchmark: setup
 	$(PY) scripts/benchmark_reminders.py
+
+# Mutation testing of the rule modules listed in pyproject.toml [tool.mutmut] (not part of CI; slow:
+# about half a mutant a second on two cores). Prints the surviving mutants at the end.
+mutants: setup
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 > var/mutmut.log 2>&1 || true
+	$(VENV)/bin/mutmut results
