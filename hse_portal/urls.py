@@ -12,6 +12,7 @@ admin.site.site_title = _("HSE Portal")
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("livez", core_views.livez, name="livez"),
     path("accounts/", include("apps.accounts.urls")),
     path("org/", include("apps.org.urls")),
     path("audit/", include("apps.core.audit_log")),

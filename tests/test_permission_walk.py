@@ -102,6 +102,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
         Case(lambda o: reverse("core:set_language"), everyone(302), "post", {"language": "en"}),
     ],
     "healthz": [Case(lambda o: "/healthz", everyone(200))],
+    "livez": [Case(lambda o: "/livez", everyone(200))],
     "accounts:login": [
         Case(lambda o: reverse("accounts:login"), {**everyone(302), "anonymous": 200}),
     ],

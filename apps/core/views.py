@@ -64,6 +64,13 @@ def healthz(request):
     )
 
 
+@never_cache
+@require_GET
+def livez(request):
+    """The process answers: no database, no broker (a liveness probe, and the benchmarks' baseline)."""
+    return JsonResponse({"status": "ok"})
+
+
 @require_POST
 def set_language(request):
     """Switch the interface language; a signed-in user keeps the choice on every device."""

@@ -1,0 +1,568 @@
+"""Plant-scale data: the demo enterprise grown to the size of a large producer.
+
+`manage.py seed_demo --scale plant` adds, on top of the demo data, 300 structural units on three
+sites, 200 users, ~9,000 people, four years of hours worked, 1,000,000 gemba observations,
+100,000 actions, 20,000 incidents (a third investigated, with why-chains and cause trees) and
+5,000 safety audits with their answers. The data is deterministic (a fixed seed): two runs give
+the same rows, so benchmarks compare like with like.
+
+Rows go in by PostgreSQL `COPY` (a few minutes for the whole set on two cores); on SQLite (the
+embedded default) by `bulk_create`, fine for the smaller sizes. Ids are assigned here, so rows can
+point at each other without reading them back; sequences are moved past them at the end.
+Each later app adds its own generator to `GENERATORS`.
+"""
+
+import csv
+import io
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Scale:
+    sites: int = 3
+    shops_per_site: int = 10
+    crews_per_shop: int = 9
+    people_per_unit: int = 30
+    specialists: int = 60
+    managers: int = 130
+    observations: int = 1_000_000
+    actions: int = 100_000
+    incidents: int = 20_000
+    audits: int = 5_000
+    years: int = 4
+
+    @property
+    def units(self) -> int:
+        return self.sites * self.shops_per_site * (1 + self.crews_per_shop)
+
+
+SCALES = {
+    "plant": Scale(),
+    # Small enough for a laptop on SQLite, big enough to see a page's query plan change.
+    "site": Scale(sites=1, shops_per_site=6, crews_per_shop=4, people_per_unit=15, specialists=8, managers=20,
+                  observations=50_000, actions=8_000, incidents=1_000, audits=300, years=2),  # fmt: skip
+}
+
+KEY_PREFIX = "scale-"  # unit codes and usernames of generated rows start with it: reruns add nothing
+
+SHOP_NAMES = [
+    "Crushing", "Grinding", "Flotation", "Filtration", "Tailings", "Smelting", "Converter", "Refinery", "Casting",
+    "Rolling", "Repair", "Power", "Water treatment", "Open pit", "Underground", "Haulage", "Rail", "Warehouse",
+    "Laboratory", "Boiler house",
+]  # fmt: skip
+JOB_TITLES = [
+    "Crane operator", "Mine surveyor", "Mechanic", "Electrician", "Flotation operator", "Crusher operator",
+    "Welder", "Slinger", "Haul truck driver", "Laboratory assistant", "Fitter", "Shift foreman", "Pump operator",
+    "Scaffolder", "Loader driver",
+]  # fmt: skip
+SURNAMES = ["Ivanov", "Petrov", "Sidorov", "Smirnov", "Kuznetsov", "Popov", "Vasiliev", "Sokolov", "Mikhailov",
+            "Novikov", "Fedorov", "Morozov", "Volkov", "Alekseev", "Lebedev", "Semenov", "Egorov", "Pavlov"]  # fmt: skip
+FIRST_NAMES = ["Anna", "Boris", "Dmitry", "Elena", "Igor", "Irina", "Marina", "Oleg", "Pavel", "Sergey", "Olga",
+               "Viktor", "Yulia", "Andrey", "Natalia", "Roman"]  # fmt: skip
+
+# What was seen: subject + place + detail, about behaviour and conditions (never a name).
+SEEN_SUBJECTS = [
+    "Guard missing on the tail pulley", "Slinger standing under the suspended load", "Oil spill on the walkway",
+    "Scaffold tag out of date", "Lockout padlock without a tag", "Gas cylinder not chained", "Handrail loose",
+    "Safety glasses not worn while grinding", "Extension cable across the passage", "Fire extinguisher blocked",
+    "Forklift reversing without a spotter", "Harness worn and clipped to the anchor", "Pre-shift check done and logged",
+    "Housekeeping at the bay in good order", "Ear defenders worn in the noise zone", "Chemical drum without a label",
+    "Ladder with a cracked rung", "Isolation verified with a test before work", "Speed limit kept by haul trucks",
+    "Hot work permit displayed at the job", "Emergency shower obstructed", "Conveyor emergency stop wire slack",
+]  # fmt: skip
+SEEN_PLACES = ["at bay 1", "at bay 3", "near pump 7", "at the loading chute", "in the control room corridor",
+               "on level +12", "at the tail of conveyor C-3", "in the reagent store", "at the crane runway",
+               "near the cyclone cluster", "at the workshop door", "on the haul road", "in the substation"]  # fmt: skip
+SEEN_DETAILS = ["", "; work stopped until fixed", "; the crew agreed to fix it now", "; reported to the foreman",
+                "; second time this month", "; good example for the toolbox talk"]  # fmt: skip
+ACTION_TITLES = [
+    "Fit a fixed guard", "Replace the worn sling", "Add the step to the isolation procedure", "Mark the exclusion zone",
+    "Repair the handrail", "Chain the gas cylinders", "Install a spill kit", "Relabel the chemical drums",
+    "Add a spotter to the reversing plan", "Replace the cracked ladder", "Clear the emergency shower",
+    "Tension the emergency stop wire", "Move the cable to a cable tray", "Train the crew on the new procedure",
+]  # fmt: skip
+INCIDENT_TEXTS = [
+    "Hand caught between belt and pulley while clearing spillage", "Slip on an oily walkway", "Load swung towards the slinger",
+    "Truck reversed into a light vehicle", "Small fire in the cable tray", "Eye irritation from reagent splash",
+    "Fall from the second rung of a ladder", "Cut on a sharp sheet edge", "Strain while lifting a valve by hand",
+]  # fmt: skip
+
+
+@dataclass
+class Context:
+    rng: random.Random
+    scale: Scale
+    now: datetime
+    today: date
+    site_ids: list = field(default_factory=list)
+    unit_ids: list = field(default_factory=list)  # every generated unit
+    shop_ids: list = field(default_factory=list)
+    parent_of: dict = field(default_factory=dict)
+    specialists: list = field(default_factory=list)  # (user id, [unit ids])
+    managers: list = field(default_factory=list)
+    head_id: int | None = None
+    users_by_unit: dict = field(default_factory=dict)  # unit id -> [user ids covering it]
+    managers_by_unit: dict = field(default_factory=dict)
+    observation_range: tuple = (0, 0)
+    observation_unit: dict = field(default_factory=dict)  # a sample: observation id -> unit id
+    counts: dict = field(default_factory=dict)
+
+
+# Writing rows -------------------------------------------------------------------------------------
+
+
+def _next_id(model) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def _csv_value(value):
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def insert_rows(model, columns: list[str], rows, *, chunk: int = 50_000) -> int:
+    """Insert `rows` (tuples in the order of `columns`, model attnames) as fast as the database
+    allows: COPY on PostgreSQL, bulk_create elsewhere. Returns how many."""
+    table = model._meta.db_table
+    db_columns = [model._meta.get_field(name).column if not name.endswith("_id") else name for name in columns]
+    quoted = ", ".join(f'"{column}"' for column in db_columns)
+    total = 0
+    if connection.vendor == "postgresql":
+        buffer, writer, pending = io.StringIO(), None, 0
+        writer = csv.writer(buffer)
+
+        def flush():
+            nonlocal buffer, writer, pending
+            if not pending:
+                return
+            buffer.seek(0)
+            with connection.cursor() as cursor:
+                cursor.cursor.copy_expert(
+                    f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                )
+            buffer, pending = io.StringIO(), 0
+            writer = csv.writer(buffer)
+
+        for row in rows:
+            writer.writerow([_csv_value(value) for value in row])
+            pending += 1
+            total += 1
+            if pending >= chunk:
+                flush()
+        flush()
+        return total
+    batch = []
+    for row in rows:
+        batch.append(model(**dict(zip(columns, row, strict=True))))
+        total += 1
+        if len(batch) >= 2000:
+            model.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch)
+    return total
+
+
+def _reset_sequences(models_list) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_list:
+            table, pk = model._meta.db_table, model._meta.pk.column
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), COALESCE((SELECT MAX({pk}) FROM {table}), 1))"
+            )
+
+
+def _spread(ctx: Context, *, years: float | None = None) -> datetime:
+    """A moment in the last `years`, denser towards now (more is logged as the programme grows)."""
+    span = (years or ctx.scale.years) * 365 * 86400
+    offset = span * (ctx.rng.random() ** 1.6)
+    return ctx.now - timedelta(seconds=offset + 60)
+
+
+# Generators -------------------------------------------------------------------------------------
+
+
+def generate_org(ctx: Context) -> None:
+    from apps.accounts.models import User
+    from apps.accounts.roles import Role
+    from apps.org.models import HoursWorked, Person, Site, StructuralUnit
+
+    rng, scale = ctx.rng, ctx.scale
+    site_id = _next_id(Site)
+    sites = []
+    for index in range(scale.sites):
+        sites.append((site_id + index, f"Plant {index + 1}", f"{KEY_PREFIX}site-{index + 1}", f"Industrial zone {index + 1}"))
+    insert_rows(Site, ["id", "name", "code", "address"], sites)
+    ctx.site_ids = [row[0] for row in sites]
+
+    unit_id = _next_id(StructuralUnit)
+    units = []
+    for site_index, site in enumerate(ctx.site_ids):
+        for shop_index in range(scale.shops_per_site):
+            shop = unit_id
+            unit_id += 1
+            name = f"{SHOP_NAMES[shop_index % len(SHOP_NAMES)]} shop {site_index + 1}.{shop_index + 1}"
+            units.append((shop, site, None, name, f"{KEY_PREFIX}{site_index + 1}-{shop_index + 1}", "shop", True))
+            ctx.shop_ids.append(shop)
+            for crew_index in range(scale.crews_per_shop):
+                crew = unit_id
+                unit_id += 1
+                units.append(
+                    (crew, site, shop, f"{name}, crew {crew_index + 1}",
+                     f"{KEY_PREFIX}{site_index + 1}-{shop_index + 1}-{crew_index + 1}", "crew", True)
+                )  # fmt: skip
+                ctx.parent_of[crew] = shop
+    insert_rows(StructuralUnit, ["id", "site_id", "parent_id", "name", "code", "kind", "is_active"], units)
+    ctx.unit_ids = [row[0] for row in units]
+
+    person_id = _next_id(Person)
+    people = []
+    for unit in ctx.unit_ids:
+        for index in range(scale.people_per_unit):
+            surname = rng.choice(SURNAMES)
+            initials = f"{rng.choice('ABDEGIKMNOPRSTV')}. {rng.choice('ABDEGIKMNOPRSTV')}."
+            people.append(
+                (person_id, f"{surname} {initials}", f"S{person_id:07d}", rng.choice(JOB_TITLES), unit, index == 0, True)
+            )
+            person_id += 1
+    insert_rows(Person, ["id", "full_name", "personnel_number", "job_title", "unit_id", "is_foreman", "is_active"], people)
+
+    months = []
+    first = (ctx.today.replace(day=1) - timedelta(days=365 * scale.years)).replace(day=1)
+    month = first
+    while month <= ctx.today.replace(day=1):
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    hours_id = _next_id(HoursWorked)
+    hours = []
+    for unit in ctx.unit_ids:
+        for month in months:
+            hours.append((hours_id, unit, month, Decimal(scale.people_per_unit * 165) + Decimal(rng.randint(-200, 200))))
+            hours_id += 1
+    insert_rows(HoursWorked, ["id", "unit_id", "month", "hours"], hours)
+
+    password = make_password("hse-demo-2026")
+    user_id = _next_id(User)
+    users, links = [], []
+    shops = list(ctx.shop_ids)
+    rng.shuffle(shops)
+    for index in range(scale.specialists):
+        covered = [shops[(index * 2 + k) % len(shops)] for k in range(2)]
+        users.append((user_id, f"{KEY_PREFIX}specialist{index + 1}", Role.HSE_SPECIALIST, covered, ctx.head_id))
+        ctx.specialists.append((user_id, covered))
+        user_id += 1
+    for index in range(scale.managers):
+        shop = shops[index % len(shops)]
+        covered = [shop]
+        users.append((user_id, f"{KEY_PREFIX}manager{index + 1}", Role.LINE_MANAGER, covered, None))
+        ctx.managers.append((user_id, covered))
+        user_id += 1
+    rows = []
+    for uid, username, role, covered, manager in users:
+        first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        rows.append(
+            (uid, username, password, first_name, last_name, f"{username}@plant.example", role, "", "en",
+             True, False, False, ctx.now, manager)
+        )  # fmt: skip
+        for unit in covered:
+            links.append((uid, unit))
+    insert_rows(
+        User,
+        ["id", "username", "password", "first_name", "last_name", "email", "role", "job_title", "language",
+         "is_active", "is_staff", "is_superuser", "date_joined", "line_manager_id"],
+        rows,
+    )  # fmt: skip
+    through = User.units.through
+    link_id = _next_id(through)
+    insert_rows(through, ["id", "user_id", "structuralunit_id"], [(link_id + i, u, s) for i, (u, s) in enumerate(links)])
+    for uid, covered in ctx.specialists + ctx.managers:
+        for shop in covered:
+            for unit in [shop] + [crew for crew, parent in ctx.parent_of.items() if parent == shop]:
+                ctx.users_by_unit.setdefault(unit, []).append(uid)
+    for uid, covered in ctx.managers:
+        for shop in covered:
+            for unit in [shop] + [crew for crew, parent in ctx.parent_of.items() if parent == shop]:
+                ctx.managers_by_unit.setdefault(unit, []).append(uid)
+    _reset_sequences([Site, StructuralUnit, Person, HoursWorked, User, through])
+    ctx.counts.update(units=len(units), people=len(people), users=len(users), hours_rows=len(hours))
+
+
+def _observer_for(ctx: Context, unit: int) -> int:
+    candidates = ctx.users_by_unit.get(unit) or ctx.users_by_unit[ctx.parent_of.get(unit, unit)]
+    return ctx.rng.choice(candidates)
+
+
+def generate_observations(ctx: Context) -> None:
+    from apps.observations.models import Observation, ObservationCategory
+
+    rng = ctx.rng
+    categories = list(ObservationCategory.objects.filter(is_active=True).values_list("pk", flat=True))
+    kinds = (["safe_act"] * 30 + ["unsafe_act"] * 25 + ["unsafe_condition"] * 30 + ["good_practice"] * 8
+             + ["near_miss"] * 7)  # fmt: skip
+    risks = ["low"] * 35 + ["medium"] * 40 + ["high"] * 20 + ["critical"] * 5
+    units = [unit for unit in ctx.unit_ids if ctx.users_by_unit.get(unit)]
+    start = _next_id(Observation)
+
+    def rows():
+        for offset in range(ctx.scale.observations):
+            pk = start + offset
+            unit = rng.choice(units)
+            kind = rng.choice(kinds)
+            feedback = rng.random() < 0.62
+            observed = _spread(ctx)
+            if offset % 50 == 0:
+                ctx.observation_unit[pk] = unit
+            yield (
+                pk, _observer_for(ctx, unit), observed, unit, rng.choice(SEEN_PLACES), kind, rng.choice(categories),
+                f"{rng.choice(SEEN_SUBJECTS)} {rng.choice(SEEN_PLACES)}{rng.choice(SEEN_DETAILS)}",
+                feedback, rng.choice(["worker", "crew", "manager"]) if feedback else "",
+                "Explained the risk and agreed the safe way" if feedback else "", kind == "unsafe_act" and rng.random() < 0.1,
+                rng.choice(risks), observed + timedelta(minutes=rng.randint(0, 90)),
+            )  # fmt: skip
+
+    count = insert_rows(
+        Observation,
+        ["id", "observer_id", "observed_at", "unit_id", "area", "kind", "category_id", "description", "feedback_given",
+         "feedback_to", "feedback_text", "work_stopped", "risk", "created_at"],
+        rows(),
+    )  # fmt: skip
+    ctx.observation_range = (start, start + count - 1)
+    _reset_sequences([Observation])
+    ctx.counts["observations"] = count
+
+
+def generate_actions(ctx: Context) -> None:
+    from apps.actions.models import Action
+    from apps.observations.models import Observation
+
+    rng = ctx.rng
+    observation_type = ContentType.objects.get_for_model(Observation).pk
+    sampled = list(ctx.observation_unit.items())
+    statuses = ["open"] * 22 + ["in_progress"] * 10 + ["done"] * 8 + ["verified"] * 55 + ["cancelled"] * 5
+    levels = ["elimination"] * 5 + ["substitution"] * 8 + ["engineering"] * 30 + ["administrative"] * 40 + ["ppe"] * 17
+    priorities = ["low", "medium", "medium", "high", "critical"]
+    start = _next_id(Action)
+    fallback_creator = ctx.specialists[0][0]
+
+    def rows():
+        for offset in range(ctx.scale.actions):
+            pk = start + offset
+            if sampled and rng.random() < 0.6:
+                source_id, unit = rng.choice(sampled)
+                source_type = observation_type
+            else:
+                source_id, source_type, unit = None, None, rng.choice(ctx.unit_ids)
+            owners = ctx.managers_by_unit.get(unit) or ctx.managers_by_unit.get(ctx.parent_of.get(unit), [])
+            owner = rng.choice(owners) if owners else fallback_creator
+            creator = _observer_for(ctx, unit) if ctx.users_by_unit.get(unit) else fallback_creator
+            created = _spread(ctx, years=2)
+            status = rng.choice(statuses)
+            # Open work is mostly recent; about one in five open actions is overdue.
+            if status in ("open", "in_progress"):
+                created = ctx.now - timedelta(days=rng.randint(1, 120))
+                due = ctx.today + timedelta(days=rng.randint(-40, 60))
+            else:
+                due = (created + timedelta(days=rng.randint(7, 60))).date()
+            done = status in ("done", "verified")
+            verified = status == "verified"
+            yield (
+                pk, f"{rng.choice(ACTION_TITLES)} ({pk})", "", unit, owner, due, rng.choice(priorities), status,
+                rng.choice(levels), source_type, source_id, None, creator, created, created,
+                "Done; photo attached." if done else "", created + timedelta(days=5) if done else None,
+                owner if done else None, created + timedelta(days=9) if verified else None,
+                creator if verified else None, True if verified else None, "Checked on site." if verified else "",
+                "No longer needed: equipment removed." if status == "cancelled" else "", 0, None,
+            )  # fmt: skip
+
+    count = insert_rows(
+        Action,
+        ["id", "title", "description", "unit_id", "owner_id", "due_date", "priority", "status", "control_level",
+         "source_type_id", "source_id", "follow_up_of_id", "created_by_id", "created_at", "updated_at", "evidence",
+         "completed_at", "completed_by_id", "verified_at", "verified_by_id", "is_effective", "verification_note",
+         "cancel_reason", "escalation", "escalated_at"],
+        rows(),
+    )  # fmt: skip
+    _reset_sequences([Action])
+    ctx.counts["actions"] = count
+
+
+def generate_incidents(ctx: Context) -> None:
+    from apps.incidents.models import (
+        CauseTreeFact,
+        CauseTreeLink,
+        Incident,
+        Investigation,
+        WhyChain,
+        WhyStep,
+    )
+
+    rng = ctx.rng
+    types = ["near_miss"] * 55 + ["injury"] * 20 + ["property"] * 10 + ["road"] * 5 + ["fire"] * 3 + ["environmental"] * 4 + ["illness"] * 3
+    incident_id = _next_id(Incident)
+    investigation_id = _next_id(Investigation)
+    chain_id, step_id = _next_id(WhyChain), _next_id(WhyStep)
+    fact_id, link_id = _next_id(CauseTreeFact), _next_id(CauseTreeLink)
+    incidents, investigations, chains, steps, facts, links = [], [], [], [], [], []
+    for offset in range(ctx.scale.incidents):
+        pk = incident_id + offset
+        unit = rng.choice(ctx.unit_ids)
+        kind = rng.choice(types)
+        actual = 1 if kind == "near_miss" else rng.choice([1, 2, 2, 3, 3, 4])
+        potential = max(actual, rng.choice([1, 2, 3, 4, 5]))
+        classification, days_lost = "none", 0
+        if kind in ("injury", "illness"):
+            classification = rng.choice(["first_aid"] * 5 + ["medical"] * 3 + ["restricted"] * 2 + ["lost_time"] * 2)
+            if classification == "lost_time":
+                days_lost = rng.randint(1, 40)
+        occurred = _spread(ctx)
+        reporter = _observer_for(ctx, unit) if ctx.users_by_unit.get(unit) else ctx.specialists[0][0]
+        incidents.append(
+            (pk, kind, actual, potential, occurred, unit, f"Bay {rng.randint(1, 12)}", rng.choice(INCIDENT_TEXTS),
+             "Area made safe; first aid given where needed.", classification, days_lost, reporter,
+             occurred + timedelta(hours=2))
+        )  # fmt: skip
+        if offset % 3:
+            continue
+        coordinator = rng.choice(ctx.specialists)[0]
+        deadline = (occurred + timedelta(days=Investigation.DEADLINE_DAYS[max(actual, potential)])).date()
+        age = (ctx.now - occurred).days
+        status = "closed" if age > 60 else rng.choice(["opened", "analysis", "actions_planned", "approved"])
+        approved = status in ("approved", "closed")
+        investigations.append(
+            (investigation_id, pk, coordinator, deadline, status, occurred + timedelta(days=1),
+             ctx.head_id if approved else None, occurred + timedelta(days=8) if approved else None,
+             "Analysis accepted." if approved else "", occurred + timedelta(days=30) if status == "closed" else None)
+        )  # fmt: skip
+        if status != "opened":
+            chains.append((chain_id, investigation_id, "Why did it happen?"))
+            for order in range(1, 4):
+                steps.append((step_id, chain_id, order, f"Cause at level {order}", order == 3))
+                step_id += 1
+            chain_id += 1
+            final = fact_id
+            for index, text in enumerate(["Final event", "Unusual condition", "Usual condition", "Earlier unusual fact"]):
+                facts.append((fact_id, investigation_id, text, index in (1, 3), index == 0))
+                fact_id += 1
+            for antecedent, consequent in ((final + 1, final), (final + 2, final), (final + 3, final + 1)):
+                links.append((link_id, investigation_id, antecedent, consequent))
+                link_id += 1
+        investigation_id += 1
+    insert_rows(
+        Incident,
+        ["id", "type", "actual_severity", "potential_severity", "occurred_at", "unit_id", "location", "description",
+         "immediate_actions", "classification", "days_lost", "reported_by_id", "created_at"],
+        incidents,
+    )  # fmt: skip
+    insert_rows(
+        Investigation,
+        ["id", "incident_id", "coordinator_id", "deadline", "status", "opened_at", "approved_by_id", "approved_at",
+         "approval_note", "closed_at"],
+        investigations,
+    )  # fmt: skip
+    insert_rows(WhyChain, ["id", "investigation_id", "problem_statement"], chains)
+    insert_rows(WhyStep, ["id", "chain_id", "order", "answer", "is_root_cause"], steps)
+    insert_rows(CauseTreeFact, ["id", "investigation_id", "text", "is_unusual", "is_final_event"], facts)
+    insert_rows(CauseTreeLink, ["id", "investigation_id", "antecedent_id", "consequent_id"], links)
+    _reset_sequences([Incident, Investigation, WhyChain, WhyStep, CauseTreeFact, CauseTreeLink])
+    ctx.counts.update(incidents=len(incidents), investigations=len(investigations))
+
+
+def generate_audits(ctx: Context) -> None:
+    from apps.audits.models import Audit, AuditAnswer, AuditPlanEntry, ChecklistTemplateVersion
+
+    rng = ctx.rng
+    versions = list(ChecklistTemplateVersion.objects.select_related("template").prefetch_related("items"))
+    if not versions:
+        return
+    plan_id, audit_id, answer_id = _next_id(AuditPlanEntry), _next_id(Audit), _next_id(AuditAnswer)
+    plans, audits, answers, seen = [], [], [], set()
+    attempts = 0
+    while len(audits) < ctx.scale.audits and attempts < ctx.scale.audits * 5:
+        attempts += 1
+        auditor, covered = rng.choice(ctx.specialists)
+        shop = rng.choice(covered)
+        unit = rng.choice([shop] + [crew for crew, parent in ctx.parent_of.items() if parent == shop][:3])
+        version = rng.choice(versions)
+        started = _spread(ctx, years=min(ctx.scale.years, 3))
+        month = started.date().replace(day=1)
+        key = (unit, auditor, month, version.template_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        plans.append((plan_id, unit, auditor, month, version.template_id, ctx.head_id, started - timedelta(days=20)))
+        completed = (ctx.now - started).days > 3 or rng.random() < 0.5
+        items = list(version.items.all())
+        compliant = applicable = 0
+        for item in items:
+            result = rng.choice(["compliant"] * 8 + ["non_compliant"] + ["not_applicable"])
+            if result == "compliant":
+                compliant += item.weight
+            if result != "not_applicable":
+                applicable += item.weight
+            comment = "Not as required: see photo." if result == "non_compliant" else ""
+            answers.append((answer_id, audit_id, item.pk, result, comment, "", started + timedelta(minutes=item.order)))
+            answer_id += 1
+        score = (Decimal(compliant) * 100 / Decimal(applicable)).quantize(Decimal("0.1")) if applicable else None
+        audits.append(
+            (audit_id, plan_id, unit, auditor, version.pk, "completed" if completed else "in_progress", started,
+             started + timedelta(hours=2) if completed else None, score if completed else None)
+        )  # fmt: skip
+        plan_id += 1
+        audit_id += 1
+    insert_rows(AuditPlanEntry, ["id", "unit_id", "auditor_id", "month", "template_id", "planned_by_id", "created_at"], plans)
+    insert_rows(
+        Audit,
+        ["id", "plan_entry_id", "unit_id", "auditor_id", "template_version_id", "status", "started_at", "completed_at",
+         "score"],
+        audits,
+    )  # fmt: skip
+    insert_rows(AuditAnswer, ["id", "audit_id", "item_id", "result", "comment", "photo", "answered_at"], answers)
+    _reset_sequences([AuditPlanEntry, Audit, AuditAnswer])
+    ctx.counts.update(audits=len(audits), audit_answers=len(answers))
+
+
+# Each app's generator, in dependency order. Later capabilities append theirs.
+GENERATORS = [generate_org, generate_observations, generate_actions, generate_incidents, generate_audits]
+
+
+def already_generated() -> bool:
+    from apps.org.models import StructuralUnit
+
+    return StructuralUnit.objects.filter(code__startswith=KEY_PREFIX).exists()
+
+
+def generate(scale: Scale, *, seed: int = 2026, now: datetime | None = None, log=print) -> dict:
+    """Add the scale data (once: a second run adds nothing). Returns the counts."""
+    from apps.accounts.models import User
+    from apps.accounts.roles import Role
+
+    if already_generated():
+        log("Scale data already present: nothing added.")
+        return {}
+    now = now or datetime.now(UTC).replace(microsecond=0)
+    ctx = Context(rng=random.Random(seed), scale=scale, now=now, today=timezone.localdate(now))
+    ctx.head_id = User.objects.filter(role=Role.HSE_HEAD).values_list("pk", flat=True).first()
+    for generator in GENERATORS:
+        started = datetime.now()
+        with transaction.atomic():
+            generator(ctx)
+        log(f"  {generator.__name__.removeprefix('generate_')}: {(datetime.now() - started).total_seconds():.1f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return ctx.counts
