@@ -53,7 +53,7 @@ end
 """
 WRK_POST_SCRIPT = """
 wrk.method = "POST"
-wrk.body = '%s'
+wrk.body = 'BODY'
 wrk.headers["Content-Type"] = "application/json"
 """ + WRK_SCRIPT
 
@@ -199,7 +199,7 @@ class Sample:
 def wrk(url: str, *, connections: int, seconds: float, headers=(), script: str = WRK_SCRIPT) -> Sample:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
-    args = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+    args = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "30s",
             "-s", lua.name]  # fmt: skip
     for header in headers:
         args += ["-H", header]
@@ -207,7 +207,24 @@ def wrk(url: str, *, connections: int, seconds: float, headers=(), script: str =
     os.unlink(lua.name)
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     requests, micros, p50, p95, errors = line.split()[1:]
+    if int(requests) == 0:  # not one answer within the measurement: slower than its length
+        return Sample(0, int(micros) / 1e6, float("inf"), float("inf"), int(errors))
     return Sample(int(requests), int(micros) / 1e6, float(p50) / 1000, float(p95) / 1000, int(errors))
+
+
+def settle(server) -> None:
+    """Wait until requests left over from a slow page are done, so the next baseline is clean."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{server.base}/livez", timeout=30):
+                pass
+        except OSError:
+            pass
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(0.5)
 
 
 @dataclass
@@ -264,18 +281,20 @@ def measure(server: Server, found: list[Target], creds: dict, *, rounds: int, se
     for round_number in range(1, rounds + 1):
         print(f"  round {round_number}/{rounds}", flush=True)
         for target in found:
-            script = WRK_POST_SCRIPT % body if target.kind == "create" else WRK_SCRIPT
+            script = WRK_POST_SCRIPT.replace("BODY", body) if target.kind == "create" else WRK_SCRIPT
             headers = headers_for(target, creds)
             base_t = wrk(f"{server.base}/livez", connections=4, seconds=seconds)
             page_t = wrk(f"{server.base}{target.path}", connections=4, seconds=seconds, headers=headers, script=script)
+            settle(server)
             base_l = wrk(f"{server.base}/livez", connections=1, seconds=seconds)
             page_l = wrk(f"{server.base}{target.path}", connections=1, seconds=seconds, headers=headers, script=script)
+            settle(server)
             target.rows.append((base_t, page_t, base_l, page_l))
 
 
 def summarise(target: Target) -> dict:
     throughput = statistics.median(page.rps / base.rps for base, page, _, _ in target.rows)
-    latency = statistics.median(page.p95_ms / base.p95_ms for _, _, base, page in target.rows if base.p95_ms)
+    latency = statistics.median(page.p95_ms / base.p95_ms for _, _, base, page in target.rows)
     return {
         "throughput_ratio": throughput,
         "p95_ratio": latency,

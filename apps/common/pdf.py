@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
@@ -16,6 +17,22 @@ from django.utils.text import slugify
 
 class ExternalResourceRefused(ValueError):
     pass
+
+
+def _static_file(name: str) -> Path | None:
+    """A static file by its address: with manifest storage (production) the address carries the
+    content hash (`img/favicon.1a2b3c.svg`), which only the collected files in STATIC_ROOT have."""
+    try:
+        found = finders.find(name)
+    except SuspiciousFileOperation:
+        return None
+    if found:
+        return Path(found)
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / name).resolve()
+    if candidate.is_file() and root in candidate.parents:
+        return candidate
+    return None
 
 
 def local_path_for(url: str) -> Path:
@@ -26,9 +43,9 @@ def local_path_for(url: str) -> Path:
     media_prefix = "/" + settings.MEDIA_URL.lstrip("/")
     if parsed.scheme in ("", "file") and not parsed.netloc:
         if path.startswith(static_prefix):
-            found = finders.find(path[len(static_prefix) :])
+            found = _static_file(path[len(static_prefix) :])
             if found:
-                return Path(found)
+                return found
         if path.startswith(media_prefix):
             media_root = Path(settings.MEDIA_ROOT).resolve()
             candidate = (media_root / path[len(media_prefix) :]).resolve()
