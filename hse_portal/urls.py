@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("apps.core.audit_log")),
     path("actions/", include("apps.actions.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("exports/", include("apps.exports.urls")),
     path("observations/", include("apps.observations.urls")),
     path("audits/", include("apps.audits.urls")),
     path("incidents/", include("apps.incidents.urls")),

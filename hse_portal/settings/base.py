@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.notifications",
     "apps.actions",
+    "apps.exports",
     "apps.observations",
     "apps.audits",
     "apps.incidents",
@@ -205,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Delivers what the outbox holds: catches anything queued while the broker was down.
     "notifications-deliver-pending": {"task": "notifications.deliver_pending", "schedule": 300.0},
+    "exports-sweep": {"task": "exports.sweep", "schedule": 300.0},
 }
 
 # --- Action register ------------------------------------------------------------------------------
