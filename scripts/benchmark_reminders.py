@@ -24,6 +24,8 @@ import django
 django.setup()
 
 import contextlib  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
 
 from django.db import connection  # noqa: E402
 
@@ -112,7 +114,7 @@ def build(actions: int, overdue: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def measure(label: str, actions: int, overdue: int) -> None:
+def measure(label: str, actions: int, overdue: int) -> dict:
     from apps.actions.reminders import action_reminders_plan
     from apps.notifications.services import outbox_deliver_pending
 
@@ -121,6 +123,7 @@ def measure(label: str, actions: int, overdue: int) -> None:
         started = time.perf_counter()
         run = action_reminders_plan(today=TODAY)
         plan_seconds = time.perf_counter() - started
+    plan_queries = len(queries)
     print(f"[{label}] {actions:,} open actions ({overdue:,} overdue), {OWNERS:,} owners")
     print(
         f"  plan:    {plan_seconds:6.2f} s wall, {len(queries):4d} SQL queries, "
@@ -147,6 +150,15 @@ def measure(label: str, actions: int, overdue: int) -> None:
         f"  deliver: {seconds:6.2f} s wall, {len(queries):5d} SQL queries for {delivered:,} messages "
         f"({len(queries) / max(delivered, 1):.1f} per message; in-app notification + e-mail to locmem)"
     )
+    return {
+        "actions": actions,
+        "plan_seconds": plan_seconds,
+        "plan_queries": plan_queries,
+        "peak_python_mib": peak / 1024 / 1024,
+        "delivered": delivered,
+        "deliver_seconds": seconds,
+        "deliver_queries": len(queries),
+    }
 
 
 def main() -> None:
@@ -157,10 +169,14 @@ def main() -> None:
     print(f"database: {connection.vendor}; {os.cpu_count()} cores")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        measure("small", ACTIONS // 10, OVERDUE // 10)
-        measure("full", ACTIONS, OVERDUE)
+        small = measure("small", ACTIONS // 10, OVERDUE // 10)
+        full = measure("full", ACTIONS, OVERDUE)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    # The whole process's peak resident memory: what a worker running the plan would need.
+    peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  process: {peak_rss_mib:6.1f} MiB peak resident memory")
+    print("JSON" + json.dumps({"small": small, "full": full, "peak_rss_mib": peak_rss_mib}))
 
 
 if __name__ == "__main__":
