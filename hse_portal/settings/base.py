@@ -236,7 +236,7 @@ REST_FRAMEWORK = {
     # Deny by default: a view that names no capability is refused.
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.api_permissions.HasCapability"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.common.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.common.api.api_exception_handler",
