@@ -51,11 +51,14 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), errors))
 end
 """
-WRK_POST_SCRIPT = """
+WRK_POST_SCRIPT = (
+    """
 wrk.method = "POST"
 wrk.body = 'BODY'
 wrk.headers["Content-Type"] = "application/json"
-""" + WRK_SCRIPT
+"""
+    + WRK_SCRIPT
+)
 
 
 def env_for(database_url: str, **extra) -> dict:
@@ -87,7 +90,10 @@ def run(args, *, env=None, quiet=True, check=True, timeout=None):
 
 def database_exists(url: str) -> bool:
     name = url.rsplit("/", 1)[1]
-    result = run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"], check=False)
+    result = run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+        check=False,
+    )
     return result.stdout.strip() == "1"
 
 
@@ -129,7 +135,8 @@ for username in ["head", "specialist", "manager", "executive", "scale-specialist
 from apps.observations.models import ObservationCategory
 from apps.org.models import StructuralUnit
 user = User.objects.get(username="head")
-out["_create"] = {"unit": StructuralUnit.objects.filter(code__startswith="scale-").order_by("pk").values_list("pk", flat=True).first(),
+first_unit = StructuralUnit.objects.filter(code__startswith="scale-").order_by("pk").values_list("pk", flat=True)
+out["_create"] = {"unit": first_unit.first(),
                    "category": ObservationCategory.objects.filter(is_active=True).values_list("pk", flat=True).first()}
 print("JSON" + json.dumps(out))
 """
@@ -199,7 +206,8 @@ class Sample:
 def wrk(url: str, *, connections: int, seconds: float, headers=(), script: str = WRK_SCRIPT) -> Sample:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
-    args = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "30s",
+    duration = f"{max(1, round(seconds))}s"
+    args = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", duration, "--timeout", "30s",
             "-s", lua.name]  # fmt: skip
     for header in headers:
         args += ["-H", header]
@@ -311,7 +319,14 @@ def check(target: Target, figures: dict) -> list[tuple[str, str, str, bool]]:
     ok_errors = figures["errors"] == 0
     if target.kind == "create":
         met = figures["throughput_ratio"] >= 0.25 and ok_errors
-        rows.append((target.name, "throughput ≥ 0.25 × bare", f"{figures['throughput_ratio']:.3f} ({figures['rps']:.0f}/s)", met))
+        rows.append(
+            (
+                target.name,
+                "throughput ≥ 0.25 × bare",
+                f"{figures['throughput_ratio']:.3f} ({figures['rps']:.0f}/s)",
+                met,
+            )
+        )
         return rows
     if target.kind == "search":
         met = figures["p95_ms"] <= 300 and ok_errors
@@ -362,7 +377,9 @@ def table(rows: list[tuple[str, str, str, bool]]) -> str:
     lines = [f"| {'what':<{widths[0]}} | {'target':<{widths[1]}} | {'figure':<{widths[2]}} | met |",
              f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|{'-' * (widths[2] + 2)}|-----|"]  # fmt: skip
     for what, goal, figure, met in rows:
-        lines.append(f"| {what:<{widths[0]}} | {goal:<{widths[1]}} | {figure:<{widths[2]}} | {'yes' if met else 'NO'}  |")
+        lines.append(
+            f"| {what:<{widths[0]}} | {goal:<{widths[1]}} | {figure:<{widths[2]}} | {'yes' if met else 'NO'}  |"
+        )
     return "\n".join(lines)
 
 
@@ -390,7 +407,9 @@ def main() -> int:
     if "pages" in only:
         server = start_server(BENCH_DB, workers=3, log=log)
         try:
-            print(f"Load on gunicorn (3 workers) at {server.base}: {len(found)} pages × {args.rounds} rounds…", flush=True)
+            print(
+                f"Load on gunicorn (3 workers) at {server.base}: {len(found)} pages × {args.rounds} rounds…", flush=True
+            )
             measure(server, found, creds, rounds=args.rounds, seconds=args.seconds)
         finally:
             server.stop()
@@ -404,7 +423,7 @@ def main() -> int:
             same = plant[key][1] == demo[key][1] and plant[key][0] == demo[key][0] == 200
             results.append((f"queries {key}", "same at demo and plant", f"{demo[key][1]} / {plant[key][1]}", same))
     if "extras" in only:
-        from bench_extras import extras  # noqa: PLC0415 - the extras are a module beside this script
+        from bench_extras import extras  # a module beside this script
 
         results += extras(bench_db=BENCH_DB, env_for=env_for, start_server=start_server, wrk=wrk, creds=creds, log=log)
     print()

@@ -9,7 +9,6 @@
 """
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -92,7 +91,9 @@ print("JSON" + json.dumps(out))
 
 def pdf_reports(env_for, bench_db) -> list:
     env = env_for(bench_db, ALLOWED_HOSTS="testserver")
-    out = subprocess.run([PY, "manage.py", "shell", "-c", PDF_SNIPPET], cwd=ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "-c", PDF_SNIPPET], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if out.returncode:
         return [("PDF reports", "render", (out.stderr.strip().splitlines() or ["?"])[-1][:70], False)]
     figures = _json_from(out.stdout)
@@ -100,7 +101,12 @@ def pdf_reports(env_for, bench_db) -> list:
     for name in ("investigation report", "audit report"):
         ratio = figures[name] / figures["reference"]
         rows.append(
-            (f"PDF: {name}", "≤ 1.5 × reference document", f"{ratio:.2f} × ({figures[name] * 1000:.0f} ms)", ratio <= 1.5)
+            (
+                f"PDF: {name}",
+                "≤ 1.5 × reference document",
+                f"{ratio:.2f} × ({figures[name] * 1000:.0f} ms)",
+                ratio <= 1.5,
+            )
         )
     return rows
 
@@ -127,7 +133,9 @@ ExportJob.objects.filter(pk=job.pk).delete()
 
 def observations_export(env_for, bench_db) -> list:
     env = env_for(bench_db)
-    out = subprocess.run([PY, "manage.py", "shell", "-c", EXPORT_SNIPPET], cwd=ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, "manage.py", "shell", "-c", EXPORT_SNIPPET], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if out.returncode:
         return [("observations export job", "runs", (out.stderr.strip().splitlines() or ["?"])[-1][:70], False)]
     f = _json_from(out.stdout)
@@ -156,8 +164,22 @@ def scaling_out(env_for, start_server, wrk, creds, log, bench_db) -> list:
             )
             runs = [
                 subprocess.Popen(
-                    ["wrk", "-t", "2", "-c", "4", "-d", "5s", "-s", str(script), "-H", headers[0], f"{server.base}{path}"],
-                    stdout=subprocess.PIPE, text=True,
+                    [
+                        "wrk",
+                        "-t",
+                        "2",
+                        "-c",
+                        "4",
+                        "-d",
+                        "5s",
+                        "-s",
+                        str(script),
+                        "-H",
+                        headers[0],
+                        f"{server.base}{path}",
+                    ],
+                    stdout=subprocess.PIPE,
+                    text=True,
                 )  # fmt: skip
                 for server in (first, second)
             ]
@@ -170,7 +192,14 @@ def scaling_out(env_for, start_server, wrk, creds, log, bench_db) -> list:
         first.stop()
         if second:
             second.stop()
-    rows = [("two app instances vs one (1 worker each)", "throughput grows", f"{total / single:.2f} × ({single:.0f} → {total:.0f}/s)", total > single * 1.2)]
+    rows = [
+        (
+            "two app instances vs one (1 worker each)",
+            "throughput grows",
+            f"{total / single:.2f} × ({single:.0f} → {total:.0f}/s)",
+            total > single * 1.2,
+        )
+    ]
     rows += celery_workers(env_for, bench_db)
     return rows
 
@@ -192,9 +221,23 @@ def celery_workers(env_for, bench_db) -> list:
             logs.append(path)
             workers.append(
                 subprocess.Popen(
-                    [CELERY, "-A", "hse_portal", "worker", "-n", f"{name}@bench", "--concurrency=1", "--loglevel=INFO",
-                     "--without-gossip", "--without-mingle", "--prefetch-multiplier=1"],
-                    cwd=ROOT, env=env, stdout=path.open("w"), stderr=subprocess.STDOUT,
+                    [
+                        CELERY,
+                        "-A",
+                        "hse_portal",
+                        "worker",
+                        "-n",
+                        f"{name}@bench",
+                        "--concurrency=1",
+                        "--loglevel=INFO",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--prefetch-multiplier=1",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=path.open("w"),
+                    stderr=subprocess.STDOUT,
                 )  # fmt: skip
             )
         beat = subprocess.Popen(
@@ -203,7 +246,9 @@ def celery_workers(env_for, bench_db) -> list:
         )  # fmt: skip
         try:
             time.sleep(8)
-            subprocess.run([PY, "manage.py", "shell", "-c", CELERY_SNIPPET], cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run(
+                [PY, "manage.py", "shell", "-c", CELERY_SNIPPET], cwd=ROOT, env=env, check=True, capture_output=True
+            )
             deadline = time.monotonic() + 60
             counts = [0, 0]
             while time.monotonic() < deadline:

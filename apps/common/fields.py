@@ -9,6 +9,7 @@
 """
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from .dates import validate_event_time, validate_past_date, validate_record_date
@@ -61,9 +62,25 @@ class BoundedIntegerField(forms.IntegerField):
 
 
 class EventDateTimeSerializerField(serializers.DateTimeField):
+    """When something happened, from a client. DRF shifts a parsed time to UTC to check it exists;
+    for hours of year 1 (or 9999) that shift overflows: such a time is outside the records' window,
+    and the answer says so (400), never a 500."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("validators", [validate_event_time])
         super().__init__(**kwargs)
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            try:
+                validate_event_time(value)
+            except (DjangoValidationError, OverflowError) as error:
+                messages = getattr(error, "messages", None)
+                if messages:
+                    raise serializers.ValidationError(messages) from None
+            self.fail("invalid", format="YYYY-MM-DDThh:mm")
 
 
 class RecordDateSerializerField(serializers.DateField):

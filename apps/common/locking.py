@@ -12,7 +12,7 @@ def lock_and_reload(instance):
     checks that follow see what is committed now, not what the caller read earlier."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_and_reload() must run inside the service's transaction")
-    model = type(instance)
+    model = instance._meta.model  # not type(): request.user is a lazy proxy of the user
     model._default_manager.select_for_update().filter(pk=instance.pk).values_list("pk", flat=True).get()
     instance.refresh_from_db()
     return instance

@@ -47,8 +47,19 @@ class Scale:
 SCALES = {
     "plant": Scale(),
     # Small enough for a laptop on SQLite, big enough to see a page's query plan change.
-    "site": Scale(sites=1, shops_per_site=6, crews_per_shop=4, people_per_unit=15, specialists=8, managers=20,
-                  observations=50_000, actions=8_000, incidents=1_000, audits=300, years=2),  # fmt: skip
+    "site": Scale(
+        sites=1,
+        shops_per_site=6,
+        crews_per_shop=4,
+        people_per_unit=15,
+        specialists=8,
+        managers=20,
+        observations=50_000,
+        actions=8_000,
+        incidents=1_000,
+        audits=300,
+        years=2,
+    ),  # fmt: skip
 }
 
 KEY_PREFIX = "scale-"  # unit codes and usernames of generated rows start with it: reruns add nothing
@@ -63,8 +74,10 @@ JOB_TITLES = [
     "Welder", "Slinger", "Haul truck driver", "Laboratory assistant", "Fitter", "Shift foreman", "Pump operator",
     "Scaffolder", "Loader driver",
 ]  # fmt: skip
-SURNAMES = ["Ivanov", "Petrov", "Sidorov", "Smirnov", "Kuznetsov", "Popov", "Vasiliev", "Sokolov", "Mikhailov",
-            "Novikov", "Fedorov", "Morozov", "Volkov", "Alekseev", "Lebedev", "Semenov", "Egorov", "Pavlov"]  # fmt: skip
+SURNAMES = [
+    "Ivanov", "Petrov", "Sidorov", "Smirnov", "Kuznetsov", "Popov", "Vasiliev", "Sokolov", "Mikhailov",
+    "Novikov", "Fedorov", "Morozov", "Volkov", "Alekseev", "Lebedev", "Semenov", "Egorov", "Pavlov",
+]  # fmt: skip
 FIRST_NAMES = ["Anna", "Boris", "Dmitry", "Elena", "Igor", "Irina", "Marina", "Oleg", "Pavel", "Sergey", "Olga",
                "Viktor", "Yulia", "Andrey", "Natalia", "Roman"]  # fmt: skip
 
@@ -90,7 +103,8 @@ ACTION_TITLES = [
     "Tension the emergency stop wire", "Move the cable to a cable tray", "Train the crew on the new procedure",
 ]  # fmt: skip
 INCIDENT_TEXTS = [
-    "Hand caught between belt and pulley while clearing spillage", "Slip on an oily walkway", "Load swung towards the slinger",
+    "Hand caught between belt and pulley while clearing spillage", "Slip on an oily walkway",
+    "Load swung towards the slinger",
     "Truck reversed into a light vehicle", "Small fire in the cable tray", "Eye irritation from reagent splash",
     "Fall from the second rung of a ladder", "Cut on a sharp sheet edge", "Strain while lifting a valve by hand",
 ]  # fmt: skip
@@ -150,9 +164,7 @@ def insert_rows(model, columns: list[str], rows, *, chunk: int = 50_000) -> int:
                 return
             buffer.seek(0)
             with connection.cursor() as cursor:
-                cursor.cursor.copy_expert(
-                    f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-                )
+                cursor.cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
             buffer, pending = io.StringIO(), 0
             writer = csv.writer(buffer)
 
@@ -183,7 +195,8 @@ def _reset_sequences(models_list) -> None:
         for model in models_list:
             table, pk = model._meta.db_table, model._meta.pk.column
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), COALESCE((SELECT MAX({pk}) FROM {table}), 1))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), "
+                f"COALESCE((SELECT MAX({pk}) FROM {table}), 1))"
             )
 
 
@@ -206,7 +219,9 @@ def generate_org(ctx: Context) -> None:
     site_id = _next_id(Site)
     sites = []
     for index in range(scale.sites):
-        sites.append((site_id + index, f"Plant {index + 1}", f"{KEY_PREFIX}site-{index + 1}", f"Industrial zone {index + 1}"))
+        sites.append(
+            (site_id + index, f"Plant {index + 1}", f"{KEY_PREFIX}site-{index + 1}", f"Industrial zone {index + 1}")
+        )
     insert_rows(Site, ["id", "name", "code", "address"], sites)
     ctx.site_ids = [row[0] for row in sites]
 
@@ -237,10 +252,20 @@ def generate_org(ctx: Context) -> None:
             surname = rng.choice(SURNAMES)
             initials = f"{rng.choice('ABDEGIKMNOPRSTV')}. {rng.choice('ABDEGIKMNOPRSTV')}."
             people.append(
-                (person_id, f"{surname} {initials}", f"S{person_id:07d}", rng.choice(JOB_TITLES), unit, index == 0, True)
+                (
+                    person_id,
+                    f"{surname} {initials}",
+                    f"S{person_id:07d}",
+                    rng.choice(JOB_TITLES),
+                    unit,
+                    index == 0,
+                    True,
+                )
             )
             person_id += 1
-    insert_rows(Person, ["id", "full_name", "personnel_number", "job_title", "unit_id", "is_foreman", "is_active"], people)
+    insert_rows(
+        Person, ["id", "full_name", "personnel_number", "job_title", "unit_id", "is_foreman", "is_active"], people
+    )
 
     months = []
     first = (ctx.today.replace(day=1) - timedelta(days=365 * scale.years)).replace(day=1)
@@ -252,7 +277,9 @@ def generate_org(ctx: Context) -> None:
     hours = []
     for unit in ctx.unit_ids:
         for month in months:
-            hours.append((hours_id, unit, month, Decimal(scale.people_per_unit * 165) + Decimal(rng.randint(-200, 200))))
+            hours.append(
+                (hours_id, unit, month, Decimal(scale.people_per_unit * 165) + Decimal(rng.randint(-200, 200)))
+            )
             hours_id += 1
     insert_rows(HoursWorked, ["id", "unit_id", "month", "hours"], hours)
 
@@ -289,7 +316,9 @@ def generate_org(ctx: Context) -> None:
     )  # fmt: skip
     through = User.units.through
     link_id = _next_id(through)
-    insert_rows(through, ["id", "user_id", "structuralunit_id"], [(link_id + i, u, s) for i, (u, s) in enumerate(links)])
+    insert_rows(
+        through, ["id", "user_id", "structuralunit_id"], [(link_id + i, u, s) for i, (u, s) in enumerate(links)]
+    )
     for uid, covered in ctx.specialists + ctx.managers:
         for shop in covered:
             for unit in [shop] + [crew for crew, parent in ctx.parent_of.items() if parent == shop]:
@@ -331,7 +360,8 @@ def generate_observations(ctx: Context) -> None:
                 pk, _observer_for(ctx, unit), observed, unit, rng.choice(SEEN_PLACES), kind, rng.choice(categories),
                 f"{rng.choice(SEEN_SUBJECTS)} {rng.choice(SEEN_PLACES)}{rng.choice(SEEN_DETAILS)}",
                 feedback, rng.choice(["worker", "crew", "manager"]) if feedback else "",
-                "Explained the risk and agreed the safe way" if feedback else "", kind == "unsafe_act" and rng.random() < 0.1,
+                "Explained the risk and agreed the safe way" if feedback else "",
+                kind == "unsafe_act" and rng.random() < 0.1,
                 rng.choice(risks), observed + timedelta(minutes=rng.randint(0, 90)),
             )  # fmt: skip
 
@@ -412,7 +442,15 @@ def generate_incidents(ctx: Context) -> None:
     )
 
     rng = ctx.rng
-    types = ["near_miss"] * 55 + ["injury"] * 20 + ["property"] * 10 + ["road"] * 5 + ["fire"] * 3 + ["environmental"] * 4 + ["illness"] * 3
+    types = (
+        ["near_miss"] * 55
+        + ["injury"] * 20
+        + ["property"] * 10
+        + ["road"] * 5
+        + ["fire"] * 3
+        + ["environmental"] * 4
+        + ["illness"] * 3
+    )
     incident_id = _next_id(Incident)
     investigation_id = _next_id(Investigation)
     chain_id, step_id = _next_id(WhyChain), _next_id(WhyStep)
@@ -455,7 +493,9 @@ def generate_incidents(ctx: Context) -> None:
                 step_id += 1
             chain_id += 1
             final = fact_id
-            for index, text in enumerate(["Final event", "Unusual condition", "Usual condition", "Earlier unusual fact"]):
+            for index, text in enumerate(
+                ["Final event", "Unusual condition", "Usual condition", "Earlier unusual fact"]
+            ):
                 facts.append((fact_id, investigation_id, text, index in (1, 3), index == 0))
                 fact_id += 1
             for antecedent, consequent in ((final + 1, final), (final + 2, final), (final + 3, final + 1)):
@@ -524,7 +564,9 @@ def generate_audits(ctx: Context) -> None:
         )  # fmt: skip
         plan_id += 1
         audit_id += 1
-    insert_rows(AuditPlanEntry, ["id", "unit_id", "auditor_id", "month", "template_id", "planned_by_id", "created_at"], plans)
+    insert_rows(
+        AuditPlanEntry, ["id", "unit_id", "auditor_id", "month", "template_id", "planned_by_id", "created_at"], plans
+    )
     insert_rows(
         Audit,
         ["id", "plan_entry_id", "unit_id", "auditor_id", "template_version_id", "status", "started_at", "completed_at",

@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.access import can
-from apps.accounts.roles import Role
 from apps.accounts.services import user_set_language
 from apps.actions.selectors import action_counts_for_user
 from apps.observations.selectors import observer_month_summary
@@ -19,20 +18,14 @@ from apps.org.selectors import organisation_summary_for_user, unit_tree_for_user
 from . import health
 from .navigation import quick_links_for
 
-HOME_TEMPLATES = {
-    Role.HSE_SPECIALIST: "core/home_hse_specialist.html",
-    Role.HSE_HEAD: "core/home_hse_head.html",
-    Role.LINE_MANAGER: "core/home_line_manager.html",
-    Role.EXECUTIVE: "core/home_executive.html",
-    Role.PASS_ADMIN: "core/home_pass_admin.html",
-    Role.SYSTEM_ADMIN: "core/home_system_admin.html",
-}
+# Each role has its home page, named after the role: core/home_<role>.html.
+NO_ROLE_HOME = "core/home_no_role.html"
 
 
 @login_required
 def home(request):
     user = request.user
-    template = HOME_TEMPLATES.get(user.role, "core/home_no_role.html")
+    template = f"core/home_{user.role}.html" if user.role else NO_ROLE_HOME
     context = {}
     if user.role:
         context = {
@@ -82,7 +75,7 @@ def set_language(request):
         next_url = reverse("core:home")
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES) and check_for_language(language):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and can(request.user, "accounts.set_own_language"):
             user_set_language(user=request.user, language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,

@@ -74,3 +74,13 @@ def test_day_and_month_bounds_are_in_the_site_time_zone():
     assert dates.month_bounds(date(2026, 12, 15)) == (datetime(2026, 12, 1, tzinfo=TZ), datetime(2027, 1, 1, tzinfo=TZ))
     assert dates.next_month(date(2026, 1, 31)) == date(2026, 2, 1)
     assert dates.months_back(date(2026, 2, 10), 3) == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+
+
+def test_the_api_field_refuses_year_one_with_a_message_not_a_crash():
+    from rest_framework import serializers
+
+    from apps.common.fields import EventDateTimeSerializerField
+
+    with pytest.raises(serializers.ValidationError) as error:
+        EventDateTimeSerializerField().run_validation("0001-01-01T00:00")
+    assert "records begin" in str(error.value.detail[0])

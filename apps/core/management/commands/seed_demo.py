@@ -34,7 +34,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Adding {options['scale']}-scale data ({chosen.units} units)…")
             added = scale.generate(chosen, log=self.stdout.write)
             if added:
-                self.stdout.write(self.style.SUCCESS("Scale data: " + ", ".join(f"{v:,} {k}" for k, v in added.items())))
+                self.stdout.write(
+                    self.style.SUCCESS("Scale data: " + ", ".join(f"{v:,} {k}" for k, v in added.items()))
+                )
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<12} {demo.role.label}")
