@@ -1,13 +1,14 @@
 """API endpoints of this app: api_urls registers each (prefix, viewset, basename) in ROUTES."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from apps.accounts.access import unit_in_scope
+from apps.common.fields import LONG_TEXT_MAX_LENGTH, EventDateTimeSerializerField
 
 from . import selectors, services
+from .filters import ObservationFilterSet
 from .models import Observation, ObservationCategory
 
 
@@ -23,9 +24,12 @@ class ObservationSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     observer = serializers.StringRelatedField()
     category = serializers.PrimaryKeyRelatedField(queryset=ObservationCategory.objects.filter(is_active=True))
-    observed_at = serializers.DateTimeField(required=False)
+    observed_at = EventDateTimeSerializerField(required=False)
+    description = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH)
+    feedback_text = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    # Checked by content in the service (apps.common.uploads), as on the phone form.
     photos = serializers.ListField(
-        child=serializers.ImageField(), write_only=True, required=False, max_length=services.PHOTOS_PER_OBSERVATION
+        child=serializers.FileField(), write_only=True, required=False, max_length=services.PHOTOS_PER_OBSERVATION
     )
     photo_count = serializers.SerializerMethodField()
 
@@ -49,10 +53,13 @@ class ObservationSerializer(serializers.ModelSerializer):
 class ObservationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
-    """Gemba observations of the user's units. POST (JSON, or multipart with `photos`) logs one;
-    the same rules apply as on the phone form (no worker names, no future time)."""
+    """Gemba observations of the user's units, filtered as on the list page (a malformed or
+    out-of-scope parameter answers 400 with the field's error). POST (JSON, or multipart with
+    `photos`) logs one; the same rules apply as on the phone form (no worker names, a time inside
+    the records' window and not in the future, photos checked by content)."""
 
     serializer_class = ObservationSerializer
+    filterset_class = ObservationFilterSet
     queryset = Observation.objects.none()
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     capabilities = {"GET": "observations.view", "POST": "observations.log"}
@@ -60,24 +67,14 @@ class ObservationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        observations = selectors.observation_list_for_user(self.request.user).prefetch_related("photos")
-        if self.action != "list":
-            return observations
-        params = self.request.query_params
-        return selectors.observation_filter(
-            observations,
-            user=self.request.user,
-            tab=params.get("tab", "units"),
-            unit_id=params.get("unit") or None,
-            kind=params.get("kind", ""),
-            category_id=params.get("category") or None,
-            feedback=params.get("feedback", ""),
-            search=params.get("q", ""),
-        )
+        return selectors.observation_list_for_user(self.request.user).prefetch_related("photos")
+
+    def filter_queryset(self, queryset):
+        # The list's filters are the list's: a detail URL is not narrowed by them.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        data.setdefault("observed_at", timezone.now())
         serializer.instance = services.observation_log(actor=self.request.user, **data)
 
 

@@ -4,12 +4,22 @@ An observation is about behaviour and conditions, never about a named worker: it
 worker's name, and the form refuses one."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
+from apps.common.dates import DATABASE_FLOOR, validate_event_time
+from apps.common.fields import LONG_TEXT_MAX_LENGTH
+
+
+def _long_text(verbose_name, **kwargs):
+    """Free text capped for forms, the API and full_clean() alike (the column itself is text)."""
+    return models.TextField(
+        verbose_name, max_length=LONG_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)], **kwargs
+    )
 
 
 class ObservationCategory(models.Model):
@@ -58,7 +68,7 @@ class Observation(models.Model):
     observer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observations", verbose_name=_("observer")
     )
-    observed_at = models.DateTimeField(_("when"), default=timezone.now)
+    observed_at = models.DateTimeField(_("when"), default=timezone.now, validators=[validate_event_time])
     unit = models.ForeignKey(
         "org.StructuralUnit", on_delete=models.PROTECT, related_name="observations", verbose_name=_("unit")
     )
@@ -67,10 +77,10 @@ class Observation(models.Model):
     category = models.ForeignKey(
         ObservationCategory, on_delete=models.PROTECT, related_name="observations", verbose_name=_("category")
     )
-    description = models.TextField(_("what was seen"))
+    description = _long_text(_("what was seen"))
     feedback_given = models.BooleanField(_("feedback given on the spot"), default=False)
     feedback_to = models.CharField(_("feedback to"), max_length=10, choices=FeedbackTo.choices, blank=True)
-    feedback_text = models.TextField(_("what was said"), blank=True)
+    feedback_text = _long_text(_("what was said"), blank=True)
     work_stopped = models.BooleanField(_("work stopped"), default=False)
     risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,6 +101,10 @@ class Observation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(feedback_given=False) | ~models.Q(feedback_to=""),
                 name="observations_feedback_has_recipient",
+            ),
+            # The last line behind the form's and the API's window: no row a page cannot render.
+            models.CheckConstraint(
+                condition=models.Q(observed_at__gte=DATABASE_FLOOR), name="observations_observed_after_floor"
             ),
         ]
 

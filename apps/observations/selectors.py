@@ -3,9 +3,10 @@ from datetime import date
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 
 from apps.accounts.access import unit_ids_in_scope
-from apps.org.selectors import months_back
+from apps.common.dates import day_after_start, day_start, month_bounds, months_back, next_month
 
 from .models import Observation, ObservationCategory
 
@@ -55,12 +56,15 @@ def observation_filter(
     feedback: str = "",
     search: str = "",
 ):
+    """The list's filters (each applied when given), newest first. `tab="mine"`: the user's own;
+    days are whole days of the site's clock, `date_to` included."""
     if tab == "mine":
         observations = observations.filter(observer=user)
+    # Raw column against bounds in the site's time zone: the (unit, observed_at) index serves it.
     if date_from:
-        observations = observations.filter(observed_at__date__gte=date_from)
+        observations = observations.filter(observed_at__gte=day_start(date_from))
     if date_to:
-        observations = observations.filter(observed_at__date__lte=date_to)
+        observations = observations.filter(observed_at__lt=day_after_start(date_to))
     if unit_id:
         observations = observations.filter(unit_id=unit_id)
     if kind:
@@ -74,6 +78,12 @@ def observation_filter(
     elif feedback == "no":
         observations = observations.filter(feedback_given=False)
     return search_observations(observations, search).order_by("-observed_at", "-id")
+
+
+def observations_in_month(observations, month: date):
+    """The observations of one calendar month of the site's time zone (any day of it)."""
+    start, end = month_bounds(month)
+    return observations.filter(observed_at__gte=start, observed_at__lt=end)
 
 
 def observation_summary(observations) -> dict:
@@ -94,10 +104,8 @@ def observation_summary(observations) -> dict:
 def observer_monthly_counts(observations, *, month: date) -> list[dict]:
     """Per observer, for one calendar month: observations, with feedback, share with feedback,
     against the monthly target (OBSERVATIONS_MONTHLY_TARGET)."""
-    start = month.replace(day=1)
-    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
     rows = (
-        observations.filter(observed_at__date__gte=start, observed_at__date__lt=end)
+        observations_in_month(observations, month)
         .order_by()
         .values("observer_id", "observer__first_name", "observer__last_name", "observer__username")
         .annotate(count=Count("id"), with_feedback=Count("id", filter=Q(feedback_given=True)))
@@ -123,11 +131,11 @@ def observer_monthly_counts(observations, *, month: date) -> list[dict]:
 
 def safe_unsafe_trend(observations, *, last_month: date, months: int = 6) -> list[dict]:
     """Safe and unsafe observations per month, oldest first, for the trend chart (one query)."""
-    month_list = months_back(last_month.replace(day=1), months)
-    from django.db.models.functions import TruncMonth
-
+    month_list = months_back(last_month, months)
     rows = (
-        observations.filter(observed_at__date__gte=month_list[0])
+        observations.filter(
+            observed_at__gte=day_start(month_list[0]), observed_at__lt=day_start(next_month(last_month))
+        )
         .order_by()
         .annotate(month=TruncMonth("observed_at"))
         .values("month")
@@ -138,9 +146,7 @@ def safe_unsafe_trend(observations, *, last_month: date, months: int = 6) -> lis
     )
     by_month = {}
     for row in rows:
-        month_value = row["month"]
-        key = month_value.date() if hasattr(month_value, "date") else month_value
-        by_month[key.replace(day=1)] = row
+        by_month[row["month"].date()] = row  # the first of the month, on the site's clock
     return [
         {
             "month": month,
@@ -157,7 +163,5 @@ def category_choices():
 
 def observer_month_summary(user, *, month: date) -> dict:
     """One observer's own figures for a month, against the monthly target (home page)."""
-    start = month.replace(day=1)
-    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    own = Observation.objects.filter(observer=user, observed_at__date__gte=start, observed_at__date__lt=end)
+    own = observations_in_month(Observation.objects.filter(observer=user), month)
     return {**observation_summary(own), "target": settings.OBSERVATIONS_MONTHLY_TARGET}

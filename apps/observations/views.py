@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -11,16 +9,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.access import can, capability_required, require
-from apps.accounts.models import User
 from apps.actions.selectors import actions_of
 from apps.common.charts import Bar, bar_chart_svg
+from apps.common.csv_export import SafeCSVWriter
 from apps.common.drafts import keep_draft, take_draft
+from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 from apps.org.selectors import unit_list_for_user
 
 from . import selectors, services
-from .forms import ObservationFilterForm, ObservationForm
+from .filters import ObservationFilterSet
+from .forms import ObservationForm
 from .models import ObservationPhoto
 
 # What a user typed when the session had expired, kept until they sign in again.
@@ -28,58 +28,46 @@ PENDING_KEY = "observations.pending_form"
 
 
 def _filtered(request):
-    units = unit_list_for_user(request.user)
+    """The list's filter, bound to the query string, and the rows it lets through (none, with
+    status 400, when a parameter is malformed)."""
     visible = selectors.observation_list_for_user(request.user)
-    observers = User.objects.filter(observations__in=visible).distinct().order_by("last_name", "first_name")
-    form = ObservationFilterForm(request.GET or None, units=units, observers=observers)
-    filters = form.cleaned_data if form.is_valid() else {}
-    tab = request.GET.get("tab", "units")
-    if tab not in selectors.TABS:
-        tab = "units"
-    observations = selectors.observation_filter(
-        visible,
-        user=request.user,
-        tab=tab,
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-        unit_id=filters.get("unit"),
-        kind=filters.get("kind", ""),
-        category_id=filters.get("category"),
-        observer_id=filters.get("observer"),
-        feedback=filters.get("feedback", ""),
-        search=filters.get("q", ""),
-    )
-    return tab, form, filters, observations
+    filterset = ObservationFilterSet(request.GET, queryset=visible, request=request)
+    observations, status = filtered_for_page(filterset)
+    return filterset, observations, status
 
 
-@capability_required("observations.view")
-def observation_list(request):
-    tab, form, filters, observations = _filtered(request)
+def _list_page(request, filterset, observations, status):
+    tab = filterset.current_tab
     return render(
         request,
         "observations/observation_list.html",
         {
             "tab": tab,
-            "form": form,
-            "filtering": any(value not in (None, "") for value in filters.values()),
+            "filter": filterset,
+            "keep": {"tab": tab},
             "summary": selectors.observation_summary(observations),
             "page": paginate(request, observations.prefetch_related("photos")),
             "query": query_without_page(request),
             "can_log": can(request.user, "observations.log"),
         },
+        status=status,
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
+@capability_required("observations.view")
+def observation_list(request):
+    return _list_page(request, *_filtered(request))
 
 
 @capability_required("observations.view")
 def observation_export(request):
-    """The filtered list as CSV (no worker names: observations never hold any)."""
-    _tab, _form, _filters, observations = _filtered(request)
-    writer = csv.writer(_Echo())
+    """The filtered list as CSV (no worker names: observations never hold any). Every text cell is
+    written so that no spreadsheet runs it as a formula. A malformed filter answers the list page
+    with its errors (400), not a file."""
+    filterset, observations, status = _filtered(request)
+    if status != 200:
+        return _list_page(request, filterset, observations, status)
+    writer = SafeCSVWriter()
     header = [
         _("Reference"), _("When"), _("Unit"), _("Area"), _("Kind"), _("Category"), _("What was seen"),
         _("Feedback given"), _("Feedback to"), _("What was said"), _("Work stopped"), _("Risk"), _("Observer"),
@@ -180,7 +168,7 @@ def observation_stats(request):
         title=_("Unsafe observations"),
         colour="#b02a37",
     )
-    this_month = visible.filter(observed_at__date__gte=month)
+    this_month = selectors.observations_in_month(visible, month)
     return render(
         request,
         "observations/observation_stats.html",

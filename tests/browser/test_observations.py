@@ -47,3 +47,21 @@ def test_a_missing_choice_is_shown_in_place_and_nothing_typed_is_lost(
     assert page.locator("textarea[name=description]").input_value() == "Ladder with a broken rung"
     assert page.get_by_text("This field is required.").first.is_visible()
     assert not Observation.objects.exists()
+
+
+def test_a_bad_filter_is_shown_in_the_filter_card_and_the_tab_is_kept(
+    org, hse_specialist, categories, new_page, sign_in, live_server
+):
+    page = sign_in(new_page(PHONE), hse_specialist)
+    page.goto(f"{live_server.url}/observations/?tab=mine&date_from=0001-01-01")
+    card = page.locator("details.card")
+    assert card.get_attribute("open") is not None  # opened on the error
+    assert card.locator(".invalid-feedback").first.is_visible()
+    assert "before the enterprise's records begin" in card.locator(".invalid-feedback").first.inner_text()
+    page.fill("input[name=date_from]", "2026-11-01")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state("networkidle")
+    assert "tab=mine" in page.url and "date_from=2026-11-01" in page.url
+    assert page.locator(".invalid-feedback").count() == 0
+    assert page.locator("ul.nav-pills a.nav-link.active").inner_text() == "My observations"
+    screenshot(page, "observation-list-filtered-phone")

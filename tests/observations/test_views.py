@@ -1,12 +1,13 @@
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from apps.common.fields import LONG_TEXT_MAX_LENGTH
 from apps.observations.models import Observation
 from tests.factories import PASSWORD
 from tests.observations.conftest import jpeg
@@ -173,3 +174,185 @@ def test_home_shows_the_observers_month_against_the_target(client_as, org, hse_s
     assert client.post(reverse("observations:create"), form_data(org, categories, observed_at=now)).status_code == 302
     page = client.get(reverse("core:home")).text
     assert "1 of 8 observations this month" in page
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "1969-12-31T23:59", "1999-12-31T23:59", "9999-12-31T23:59"])
+def test_a_time_outside_the_window_is_refused_by_the_form(client_as, org, hse_specialist, hse_head, categories, when):
+    response = client_as(hse_specialist).post(
+        reverse("observations:create"), form_data(org, categories, observed_at=when)
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["observed_at"]
+    assert not Observation.objects.exists()
+    client = client_as(hse_head)
+    for url in [reverse("observations:list"), reverse("observations:export"), "/api/v1/observations/"]:
+        assert client.get(url).status_code == 200
+
+
+def test_the_form_shows_a_future_time_in_place(client_as, org, hse_specialist, categories):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = (timezone.localtime() + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")
+    response = client_as(hse_specialist).post(
+        reverse("observations:create"), form_data(org, categories, observed_at=later)
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["observed_at"] == ["This cannot be in the future."]
+    assert not Observation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("description", LONG_TEXT_MAX_LENGTH), ("feedback_text", LONG_TEXT_MAX_LENGTH), ("area", 200)]
+)
+def test_text_limits_on_the_form(client_as, org, hse_specialist, categories, field, limit):
+    client = client_as(hse_specialist)
+    response = client.post(reverse("observations:create"), form_data(org, categories, **{field: "y" * (limit + 1)}))
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+    assert not Observation.objects.exists()
+    response = client.post(reverse("observations:create"), form_data(org, categories, **{field: "y" * limit}))
+    assert response.status_code == 302
+    assert len(getattr(Observation.objects.get(), field)) == limit
+
+
+FOLLOW_UP = ["action_title", "action_owner", "action_due_date", "action_control_level"]
+
+
+def _follow_up_data(org, categories, line_manager, **extra):
+    follow_up = {
+        "needs_action": "on",
+        "action_title": "Fit a guard",
+        "action_owner": line_manager.pk,
+        "action_due_date": (date.today() + timedelta(days=20)).isoformat(),
+        "action_control_level": "engineering",
+    }
+    return form_data(org, categories, **{**follow_up, **extra})
+
+
+@pytest.mark.parametrize("missing", FOLLOW_UP)
+def test_a_follow_up_needs_all_its_fields(client_as, org, hse_specialist, line_manager, categories, missing):
+    data = _follow_up_data(org, categories, line_manager, **{missing: ""})
+    response = client_as(hse_specialist).post(reverse("observations:create"), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {missing: ["Needed for the follow-up action."]}
+    assert not Observation.objects.exists()
+
+
+def test_a_follow_up_with_all_its_fields_is_opened(client_as, org, hse_specialist, line_manager, categories):
+    from apps.actions.models import Action
+
+    response = client_as(hse_specialist).post(
+        reverse("observations:create"), _follow_up_data(org, categories, line_manager)
+    )
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert (action.title, action.owner, action.priority) == ("Fit a guard", line_manager, "high")  # risk high
+
+
+def test_without_the_switch_the_follow_up_fields_are_ignored(client_as, org, hse_specialist, categories):
+    from apps.actions.models import Action
+
+    data = form_data(org, categories, action_title="Half typed", action_control_level="ppe")
+    assert client_as(hse_specialist).post(reverse("observations:create"), data).status_code == 302
+    assert Observation.objects.count() == 1
+    assert not Action.objects.exists()
+
+
+def test_a_follow_up_due_in_the_past_is_shown_at_its_field(client_as, org, hse_specialist, line_manager, categories):
+    data = _follow_up_data(
+        org, categories, line_manager, action_due_date=(date.today() - timedelta(days=1)).isoformat()
+    )
+    response = client_as(hse_specialist).post(reverse("observations:create"), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"action_due_date": ["The due date cannot be in the past."]}
+    assert not Observation.objects.exists()
+
+
+def test_a_follow_up_due_date_outside_the_records_window_is_a_field_error(
+    client_as, org, hse_specialist, line_manager, categories
+):
+    data = _follow_up_data(org, categories, line_manager, action_due_date="0001-01-01")
+    response = client_as(hse_specialist).post(reverse("observations:create"), data)
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["action_due_date"]
+    assert not Observation.objects.exists()
+
+
+def test_a_file_that_is_not_a_photo_is_shown_at_the_photos(client_as, org, hse_specialist, categories):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("shift.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+    response = client_as(hse_specialist).post(
+        reverse("observations:create"), {**form_data(org, categories), "photos": [fake]}
+    )
+    assert response.status_code == 400
+    assert "shift.jpg: this type of file is not accepted" in response.context["form"].errors["photos"][0]
+    assert not Observation.objects.exists()
+
+
+def test_the_photo_input_accepts_what_the_check_accepts(client_as, org, hse_specialist, categories):
+    page = client_as(hse_specialist).get(reverse("observations:create")).text
+    assert 'accept="image/jpeg,image/png,image/webp,.jpeg,.jpg,.png,.webp"' in page
+
+
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x","y")', "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
+def test_csv_cells_never_run_as_formulas(client_as, org, hse_specialist, hse_head, categories, formula):
+    from tests.factories import ObservationFactory
+
+    ObservationFactory(
+        observer=hse_specialist,
+        unit=org.crew,
+        category=categories["ppe"],
+        description=formula,
+        area=formula,
+        feedback_given=True,
+        feedback_to="worker",
+        feedback_text=formula,
+    )
+    response = client_as(hse_head).get(reverse("observations:export"))
+    row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1]
+    assert (row[3], row[6], row[9]) == ("'" + formula, "'" + formula, "'" + formula)
+    assert row[1][0].isdigit()  # the time stays a time
+
+
+def test_a_submission_sent_twice_shows_the_saved_observation(client_as, org, hse_specialist, categories):
+    import uuid
+
+    data = form_data(org, categories, submission_key=str(uuid.uuid4()))
+    client = client_as(hse_specialist)
+    first = client.post(reverse("observations:create"), data)
+    second = client.post(reverse("observations:create"), data)
+    observation = Observation.objects.get()
+    assert first["Location"] == second["Location"] == observation.get_absolute_url()
+
+
+def test_the_stats_page_counts_this_month_only(client_as, org, hse_head, hse_specialist, categories):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.common.dates import day_start, month_start
+    from tests.factories import ObservationFactory
+
+    start = day_start(month_start(timezone.localdate()))
+    ObservationFactory(observer=hse_specialist, unit=org.crew, category=categories["ppe"], observed_at=start)
+    ObservationFactory(
+        observer=hse_specialist, unit=org.crew, category=categories["ppe"], observed_at=start - timedelta(minutes=1)
+    )
+    response = client_as(hse_head).get(reverse("observations:stats"))
+    assert response.context["summary"]["total"] == 1
+    assert [row["count"] for row in response.context["observers"]] == [1]
+
+
+def test_category_choices_are_not_localised_numbers(client_as, org, hse_specialist, categories):
+    """With the thousand separator on, a category id of 1234 must not be offered as "1,234"."""
+    from apps.observations.models import ObservationCategory
+
+    big = ObservationCategory.objects.create(pk=12345, code="big-id", name_en="Big", name_ru="Big")
+    page = client_as(hse_specialist).get(reverse("observations:create")).text
+    assert 'id="category-12345" value="12345"' in page
+    data = form_data(org, categories, category=str(big.pk))
+    assert client_as(hse_specialist).post(reverse("observations:create"), data).status_code == 302
+    assert Observation.objects.get().category == big
