@@ -29,6 +29,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "org.view": ALL_ROLES,
     "org.manage": frozenset({Role.HSE_HEAD, Role.SYSTEM_ADMIN}),
     "org.record_hours": frozenset({Role.HSE_HEAD, Role.HSE_SPECIALIST, Role.SYSTEM_ADMIN}),
+    # Own account: every role keeps its language and renews its own API token (a user without a
+    # role has nothing to configure: the portal shows them nothing).
+    "accounts.set_own_language": ALL_ROLES,
+    "accounts.renew_own_api_token": ALL_ROLES,
     # Action register. Row-level rules (owner, owner's line manager) are in apps/actions/rules.py.
     "actions.view": frozenset(
         {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
@@ -36,6 +40,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "actions.create": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
     # Change status, verify, cancel and edit any action of the units in scope.
     "actions.manage_any": HSE_ROLES,
+    # Receive the daily escalation of long-overdue actions (and of owners with no line manager).
+    "actions.receive_head_escalations": frozenset({Role.HSE_HEAD}),
     # Gemba observations: HSE specialists and managers log what they see on the floor.
     "observations.view": frozenset(
         {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
@@ -48,6 +54,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "audits.plan": HSE_ROLES,
     "audits.conduct": HSE_ROLES,
     "audits.manage_templates": frozenset({Role.HSE_HEAD, Role.SYSTEM_ADMIN}),
+    # Who may be planned as the auditor of a unit (checked with the auditor's own scope).
+    "audits.be_auditor": HSE_ROLES,
+    # The HSE head may stand in for the auditor: fill in and finish an audit someone else started.
+    "audits.stand_in_for_auditor": frozenset({Role.HSE_HEAD}),
+    # Who owns an audit's findings by default: the unit's line manager (the nearest up the tree).
+    "audits.own_findings_by_default": frozenset({Role.LINE_MANAGER}),
     # Incidents and investigations. Injured persons' personal and medical details: HSE roles
     # (and, row by row, the members of the investigation commission).
     "incidents.view": frozenset(

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from apps.common.drafts import forget_signed_in, mark_signed_in
 
 from . import services
-from .access import unit_ids_in_scope
+from .access import can, unit_ids_in_scope
 
 
 class LoginView(auth_views.LoginView):
@@ -50,6 +50,7 @@ def profile(request):
             "units": request.user.units.select_related("site"),
             "sees_all_units": scope is None,
             "has_token": Token.objects.filter(user=request.user).exists(),
+            "can_renew_token": can(request.user, "accounts.renew_own_api_token"),
         },
     )
 

@@ -1,4 +1,5 @@
-"""Readable names for audit action codes, shown in histories. A code without a label shows as is."""
+"""Readable names for audit action codes, shown in histories. A code without a label gets one
+derived from its words (`generic_label`), never shown bare."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -43,5 +44,19 @@ LABELS = {
 }
 
 
+def generic_label(code: str) -> str:
+    """A readable name for a code nobody labelled yet, so a history never shows a bare code:
+    the words after the app's namespace, "contractors.pass.blocked" -> "Pass blocked"."""
+    words = [" ".join(part.replace("_", " ").split()) for part in str(code).lower().split(".")]
+    if len(words) > 1:
+        words = words[1:]
+    text = " ".join(word for word in words if word)
+    if not text:
+        return str(_("Change recorded"))
+    return text[0].upper() + text[1:]
+
+
 def label_for(code: str) -> str:
-    return str(LABELS.get(code, code))
+    """The label of an action code; a generic one derived from the code when it has none."""
+    label = LABELS.get(code)
+    return str(label) if label is not None else generic_label(code)

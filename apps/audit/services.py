@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from .models import AuditEntry
 
 ACTION_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+# A key containing any of these words (in any case, anywhere in the key) is stored masked.
 SENSITIVE_KEYS = ("password", "token", "secret", "medical", "diagnosis")
 MASK = "********"
 
@@ -15,7 +16,7 @@ def _masked(data):
             key: MASK if any(word in str(key).lower() for word in SENSITIVE_KEYS) else _masked(value)
             for key, value in data.items()
         }
-    if isinstance(data, list):
+    if isinstance(data, list | tuple):
         return [_masked(item) for item in data]
     return data
 
@@ -27,7 +28,7 @@ def log_action(*, actor, action: str, target=None, unit=None, reason: str = "", 
     are masked before they are stored. Call it inside the service's transaction, so the entry
     exists exactly when the change does.
     """
-    if not ACTION_CODE.match(action):
+    if not isinstance(action, str) or not ACTION_CODE.fullmatch(action):
         raise ValueError(f"Audit action code must look like 'app.entity.verb', got {action!r}")
     if unit is None and target is not None:
         unit = getattr(target, "unit", None)

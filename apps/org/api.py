@@ -5,6 +5,8 @@ from rest_framework.response import Response
 from apps.accounts.access import unit_in_scope
 
 from . import selectors, services
+from .filters import HoursWorkedFilterSet, PersonFilterSet, SiteFilterSet, UnitFilterSet
+from .forms import REASON_MAX_LENGTH
 from .models import HoursWorked, Person, Site, StructuralUnit
 
 
@@ -38,7 +40,10 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class HoursWorkedSerializer(serializers.ModelSerializer):
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=500)
+    """`month` may be any day of the month (it is stored as the first day); a month that has not
+    begun and a figure above the plausibility cap (`HOURS_WORKED_MAX`) are field errors."""
+
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
     class Meta:
         model = HoursWorked
@@ -52,6 +57,7 @@ class HoursWorkedSerializer(serializers.ModelSerializer):
 
 class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SiteSerializer
+    filterset_class = SiteFilterSet
     capabilities = {"GET": "org.view"}
 
     def get_queryset(self):
@@ -60,6 +66,7 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
     capabilities = {"GET": "org.view"}
 
     def get_queryset(self):
@@ -76,10 +83,11 @@ class PersonViewSet(
     """People on the units' rolls. People leave the roll (is_active=false); they are not deleted."""
 
     serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
     capabilities = {"GET": "org.view", "POST": "org.manage", "PUT": "org.manage", "PATCH": "org.manage"}
 
     def get_queryset(self):
-        return selectors.person_list_for_user(self.request.user, search=self.request.query_params.get("q", ""))
+        return selectors.person_list_for_user(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.person_create(actor=self.request.user, **serializer.validated_data)
@@ -94,6 +102,7 @@ class HoursWorkedViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
     """Monthly hours worked per unit. POST sets the figure for (unit, month), replacing any earlier one."""
 
     serializer_class = HoursWorkedSerializer
+    filterset_class = HoursWorkedFilterSet
     capabilities = {"GET": "org.view", "POST": "org.record_hours"}
 
     def get_queryset(self):

@@ -1,12 +1,37 @@
 """The enterprise's structure: sites, structural units (a tree), people, hours worked."""
 
-from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from apps.common.dates import DATABASE_FLOOR_DATE, month_start, records_begin
+
+# Plausibility cap on one unit's hours in one month: 10,000 people working round the clock for
+# 31 days log 7.44 million hours, so ten million leaves headroom for the largest unit and still
+# refuses a figure typed with three zeros too many. Far below what the column holds (12 digits).
+HOURS_WORKED_MAX = Decimal("10000000")
+
+
+def validate_hours_month(value) -> None:
+    """Hours are recorded for a month that has begun: not before the records' first month, not a
+    future month (the current month may be recorded as it goes)."""
+    if value is None:
+        return
+    month = month_start(value)
+    first = month_start(records_begin())
+    if month < first:
+        raise ValidationError(
+            _("This is before the enterprise's records begin (%(month)s).") % {"month": date_format(first, "F Y")},
+            code="too_early",
+        )
+    if month > month_start(timezone.localdate()):
+        raise ValidationError(_("Hours cannot be recorded for a month that has not begun."), code="in_future")
 
 
 class Site(models.Model):
@@ -97,8 +122,13 @@ class HoursWorked(models.Model):
     unit = models.ForeignKey(
         StructuralUnit, on_delete=models.PROTECT, related_name="hours_worked", verbose_name=_("unit")
     )
-    month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    hours = models.DecimalField(_("hours worked"), max_digits=12, decimal_places=1, validators=[MinValueValidator(0)])
+    month = models.DateField(_("month"), help_text=_("The first day of the month."), validators=[validate_hours_month])
+    hours = models.DecimalField(
+        _("hours worked"),
+        max_digits=12,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(HOURS_WORKED_MAX)],
+    )
 
     class Meta:
         ordering = ["unit", "-month"]
@@ -107,11 +137,16 @@ class HoursWorked(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "month"], name="org_hours_one_row_per_unit_month"),
             models.CheckConstraint(condition=models.Q(hours__gte=0), name="org_hours_not_negative"),
+            models.CheckConstraint(condition=models.Q(hours__lte=HOURS_WORKED_MAX), name="org_hours_plausible"),
+            # The last line behind the month validator: never before the database floor, always a
+            # month's first day.
+            models.CheckConstraint(condition=models.Q(month__gte=DATABASE_FLOOR_DATE), name="org_hours_month_floor"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="org_hours_month_first_day"),
         ]
 
     def __str__(self):
         return f"{self.unit} {self.month:%Y-%m}: {self.hours}"
 
     def clean(self):
-        if self.month and self.month.day != 1:
-            self.month = date(self.month.year, self.month.month, 1)
+        if self.month:
+            self.month = month_start(self.month)

@@ -8,16 +8,29 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required, get_in_scope_or_404, require
 from apps.common.charts import Bar, bar_chart_svg
+from apps.common.filters import filtered_for_page
+from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 
 from . import selectors, services
-from .forms import HoursWorkedForm, PersonFilterForm
+from .filters import PersonFilterSet, UnitPageFilterSet
+from .forms import HoursWorkedForm
 from .models import StructuralUnit
+
+UNITS_PER_PAGE = 100
 
 
 @capability_required("org.view")
 def unit_list(request):
-    return render(request, "org/unit_list.html", {"tree": selectors.unit_tree_for_user(request.user)})
+    filterset = UnitPageFilterSet(request.GET, queryset=selectors.unit_list_for_user(request.user), request=request)
+    units, status = filtered_for_page(filterset)
+    tree = selectors.unit_tree(units)
+    context = {
+        "filter": filterset,
+        "page": paginate(request, tree, per_page=UNITS_PER_PAGE),
+        "query": query_without_page(request),
+    }
+    return render(request, "org/unit_list.html", context, status=status)
 
 
 def _unit_detail_context(request, unit, hours_form=None):
@@ -59,7 +72,7 @@ def hours_record(request, pk):
         try:
             services.hours_worked_record(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            add_service_errors(form, error)
     if not form.is_valid():
         context = _unit_detail_context(request, unit, hours_form=form)
         return render(request, "org/unit_detail.html", context, status=400)
@@ -69,17 +82,7 @@ def hours_record(request, pk):
 
 @capability_required("org.view")
 def person_list(request):
-    units = selectors.unit_list_for_user(request.user)
-    form = PersonFilterForm(request.GET or None, units=units)
-    filters = form.cleaned_data if form.is_valid() else {}
-    people = selectors.person_list_for_user(
-        request.user,
-        unit_id=filters.get("unit"),
-        search=filters.get("q", ""),
-        foremen_only=filters.get("foremen", False),
-    )
-    return render(
-        request,
-        "org/person_list.html",
-        {"form": form, "page": paginate(request, people), "query": query_without_page(request)},
-    )
+    filterset = PersonFilterSet(request.GET, queryset=selectors.person_list_for_user(request.user), request=request)
+    people, status = filtered_for_page(filterset)
+    context = {"filter": filterset, "page": paginate(request, people), "query": query_without_page(request)}
+    return render(request, "org/person_list.html", context, status=status)

@@ -89,3 +89,45 @@ def test_unit_detail_query_count_does_not_grow_with_people(client_as, org, hse_h
     PersonFactory.create_batch(20, unit=org.crew)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+class TestRecordHoursLimits:
+    def post(self, client_as, org, user, **data):
+        return client_as(user).post(
+            reverse("org:hours_record", args=[org.crew.pk]), {"month": "2026-10", "hours": "1"} | data
+        )
+
+    @pytest.mark.parametrize(
+        ("month", "status"), [("2026-12", 302), ("2027-01", 400), ("2000-01", 302), ("1999-12", 400), ("0001-01", 400)]
+    )
+    def test_month_window(self, client_as, org, hse_specialist, now, month, status):
+        response = self.post(client_as, org, hse_specialist, month=month)
+        assert response.status_code == status
+        assert HoursWorked.objects.exists() == (status == 302)
+        if status == 400:
+            assert "is-invalid" in response.text
+
+    @pytest.mark.parametrize(
+        ("hours", "status"), [("0", 302), ("10000000", 302), ("10000000.1", 400), ("-0.1", 400), ("Infinity", 400)]
+    )
+    def test_hours_bounds(self, client_as, org, hse_specialist, hours, status):
+        response = self.post(client_as, org, hse_specialist, hours=hours)
+        assert response.status_code == status
+        assert HoursWorked.objects.exists() == (status == 302)
+
+    def test_the_note_is_at_most_500_characters(self, client_as, org, hse_specialist):
+        assert self.post(client_as, org, hse_specialist, reason="x" * 501).status_code == 400
+        assert not HoursWorked.objects.exists()
+        assert self.post(client_as, org, hse_specialist, reason="x" * 500).status_code == 302
+
+    def test_the_form_caps_match_the_model(self):
+        from apps.org.forms import HoursWorkedForm
+        from apps.org.models import HOURS_WORKED_MAX
+
+        field = HoursWorkedForm.base_fields["hours"]
+        assert (field.min_value, field.max_value, field.max_digits, field.decimal_places) == (
+            0,
+            HOURS_WORKED_MAX,
+            12,
+            1,
+        )
