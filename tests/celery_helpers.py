@@ -96,6 +96,7 @@ class WorkerProcess:
             "DJANGO_SETTINGS_MODULE": "hse_portal.settings.test",
             "DATABASE_URL": database_url,
             "REDIS_URL": self.broker_url,
+            "TEST_WORKER_USES_REDIS_URL": "1",
             "PYTHONPATH": str(BASE_DIR),
         }
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()

@@ -11,3 +11,11 @@ class ObservationsConfig(AppConfig):
         from apps.actions.sources import register_source
 
         register_source("observation", _("Gemba observation"), "observations.Observation")
+
+        from apps.exports.registry import register_export
+
+        from .exports import build_rows
+
+        register_export(
+            "observations", _("Gemba observations"), build_rows, capability="observations.view", filename="observations"
+        )

@@ -16,9 +16,10 @@ from apps.common.drafts import keep_draft, take_draft
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
+from apps.exports.services import export_request
 from apps.org.selectors import unit_list_for_user
 
-from . import selectors, services
+from . import exports, selectors, services
 from .filters import ObservationFilterSet
 from .forms import ObservationForm
 from .models import ObservationPhoto
@@ -63,36 +64,22 @@ def observation_list(request):
 def observation_export(request):
     """The filtered list as CSV (no worker names: observations never hold any). Every text cell is
     written so that no spreadsheet runs it as a formula. A malformed filter answers the list page
-    with its errors (400), not a file."""
+    with its errors (400), not a file. A list longer than DIRECT_EXPORT_MAX rows becomes a background
+    job (apps.exports): the user follows its progress and downloads a file that is complete."""
     filterset, observations, status = _filtered(request)
     if status != 200:
         return _list_page(request, filterset, observations, status)
+    if exports.count_upto(observations, exports.DIRECT_EXPORT_MAX) > exports.DIRECT_EXPORT_MAX:
+        params = {key: value for key, value in request.GET.items() if key != "page"}
+        job = export_request(actor=request.user, kind="observations", params=params)
+        messages.info(request, _("This list is long: the file is being made. It will be ready here."))
+        return redirect(job)
     writer = SafeCSVWriter()
-    header = [
-        _("Reference"), _("When"), _("Unit"), _("Area"), _("Kind"), _("Category"), _("What was seen"),
-        _("Feedback given"), _("Feedback to"), _("What was said"), _("Work stopped"), _("Risk"), _("Observer"),
-    ]  # fmt: skip
 
     def rows():
-        yield writer.writerow(header)
-        for obs in observations.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    obs.reference,
-                    timezone.localtime(obs.observed_at).strftime("%Y-%m-%d %H:%M"),
-                    obs.unit.name,
-                    obs.area,
-                    obs.get_kind_display(),
-                    str(obs.category),
-                    obs.description,
-                    _("yes") if obs.feedback_given else _("no"),
-                    obs.get_feedback_to_display(),
-                    obs.feedback_text,
-                    _("yes") if obs.work_stopped else _("no"),
-                    obs.get_risk_display(),
-                    str(obs.observer),
-                ]
-            )
+        yield writer.writerow(exports.header())
+        for row in exports.rows(observations):
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="observations-{timezone.localdate():%Y%m%d}.csv"'

@@ -1,5 +1,7 @@
 """Tests: PostgreSQL when DATABASE_URL is set (CI), fast hashing, mail kept in memory."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -12,5 +14,7 @@ WHITENOISE_AUTOREFRESH = True
 # Tests never publish to a real broker (neither the development one under var/ nor the Redis named
 # by REDIS_URL): tasks queued by requests go to memory and vanish. The real-worker tests point
 # the Celery app at their own private Redis (tests/celery_helpers.py).
-CELERY_BROKER_URL = "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# (The worker process those tests start sets TEST_WORKER_USES_REDIS_URL and keeps REDIS_URL.)
+if os.environ.get("TEST_WORKER_USES_REDIS_URL") != "1":
+    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
