@@ -3,6 +3,7 @@
 
 import importlib
 import pkgutil
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -90,9 +91,10 @@ def crew_person(ctx):
 
 
 def photo(ctx):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return {"files": SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff", content_type="image/jpeg"), "evidence": "x"}
+    from tests.actions.conftest import jpeg
+
+    return {"files": jpeg("photo.jpg"), "evidence": "x"}
 
 
 EXPECTATIONS: dict[str, list[Case]] = {
@@ -212,7 +214,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
                 "title": "Guard",
                 "unit": o.crew.pk,
                 "owner": o.action.owner_id,
-                "due_date": "2099-01-01",
+                "due_date": (date.today() + timedelta(days=30)).isoformat(),
                 "control_level": "engineering",
             },
         ),

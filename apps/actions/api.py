@@ -1,23 +1,41 @@
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
-from apps.accounts.access import unit_in_scope
-from apps.accounts.models import User
+from apps.accounts.access import require, unit_in_scope
+from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
 
 from . import selectors, services
+from .filters import ActionFilterSet
 from .models import Action
+from .sources import kind_for_content_type
 
 WRITABLE = ["title", "description", "unit", "owner", "due_date", "priority", "control_level"]
+REASON_MAX_LENGTH = 500
+
+
+def _long_text(**kwargs):
+    return serializers.CharField(allow_blank=True, required=False, max_length=LONG_TEXT_MAX_LENGTH, **kwargs)
+
+
+def _source_type(action):
+    """The action's source content type without a query per row: the list loads it with the row."""
+    if action.source_type_id is None:
+        return None
+    if Action.source_type.is_cached(action):
+        return action.source_type
+    return ContentType.objects.get_for_id(action.source_type_id)
 
 
 class ActionSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True).exclude(role=""))
+    owner = serializers.PrimaryKeyRelatedField(queryset=selectors.owner_choices())
+    due_date = RecordDateSerializerField(help_text="Not in the past when set or moved.")
+    description = _long_text(default="")
     is_overdue = serializers.SerializerMethodField()
     source = serializers.SerializerMethodField(help_text="The kind of record that found the need for the action.")
     source_type = serializers.SerializerMethodField(help_text="The source record's model, as app_label.model.")
@@ -32,13 +50,13 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name not in WRITABLE]
 
     def get_source(self, action) -> str | None:
-        kind = action.source_kind
+        kind = kind_for_content_type(_source_type(action))
         return kind.code if kind else None
 
     def get_source_type(self, action) -> str | None:
-        if action.source_type_id is None:
+        content_type = _source_type(action)
+        if content_type is None:
             return None
-        content_type = ContentType.objects.get_for_id(action.source_type_id)
         return f"{content_type.app_label}.{content_type.model}"
 
     def get_is_overdue(self, action) -> bool:
@@ -51,7 +69,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
 
 class ActionUpdateSerializer(ActionSerializer):
-    reason = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=500)
+    reason = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=REASON_MAX_LENGTH)
 
     class Meta(ActionSerializer.Meta):
         fields = [*ActionSerializer.Meta.fields, "reason"]
@@ -59,14 +77,14 @@ class ActionUpdateSerializer(ActionSerializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    evidence = serializers.CharField(allow_blank=True, required=False, default="")
+    evidence = _long_text(default="")
 
 
 class VerifySerializer(serializers.Serializer):
     effective = serializers.BooleanField()
-    note = serializers.CharField(allow_blank=True, required=False, default="")
-    not_effective_then = serializers.ChoiceField(choices=["reopen", "follow_up"], required=False, default="reopen")
-    follow_up_due_date = serializers.DateField(required=False)
+    note = _long_text(default="")
+    not_effective_then = serializers.ChoiceField(choices=services.NOT_EFFECTIVE_THEN, required=False, default="reopen")
+    follow_up_due_date = RecordDateSerializerField(required=False)
 
     def validate(self, data):
         if not data["effective"] and data["not_effective_then"] == "follow_up" and not data.get("follow_up_due_date"):
@@ -75,9 +93,24 @@ class VerifySerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH)
 
 
+class StateConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the step is no longer possible, e.g. “This action is already done”.")
+    code = serializers.CharField(help_text="state_conflict")
+
+
+CONFLICT = OpenApiResponse(
+    StateConflictSerializer,
+    description="The action's status no longer allows this step (someone changed it first).",
+)
+
+
+@extend_schema_view(
+    update=extend_schema(responses={200: ActionUpdateSerializer, 409: CONFLICT}),
+    partial_update=extend_schema(responses={200: ActionUpdateSerializer, 409: CONFLICT}),
+)
 class ActionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -86,9 +119,12 @@ class ActionViewSet(
     viewsets.GenericViewSet,
 ):
     """The action register. Status changes are POSTs to start/, complete/, verify/ and cancel/;
-    the same rules apply as on the pages (owner, owner's line manager, HSE roles)."""
+    the same rules apply as on the pages (owner, owner's line manager, HSE roles). A step the
+    action's current status no longer allows (someone else did it first) answers 409."""
 
     capabilities = {"GET": "actions.view", "POST": "actions.view", "PUT": "actions.view", "PATCH": "actions.view"}
+    filterset_class = ActionFilterSet
+    queryset = Action.objects.none()  # the model, for the schema; rows come from get_queryset
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
@@ -100,22 +136,20 @@ class ActionViewSet(
         }.get(self.action, ActionSerializer)
 
     def get_queryset(self):
-        actions = selectors.action_list_for_user(self.request.user)
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.action_list_for_user(self.request.user).select_related("source_type")
+
+    def filter_queryset(self, queryset):
+        # The list's parameters filter the list only; one action is found by its id alone.
         if self.action != "list":
-            return actions
-        params = self.request.query_params
-        return selectors.action_filter(
-            actions,
-            user=self.request.user,
-            today=timezone.localdate(),
-            tab=params.get("tab", "units"),
-            unit_id=params.get("unit") or None,
-            status=params.get("status", ""),
-            owner_id=params.get("owner") or None,
-            source=params.get("source", ""),
-            control_level=params.get("control_level", ""),
-            search=params.get("q", ""),
-        )
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def create(self, request, *args, **kwargs):
+        # A role that may not open actions is refused before its input is looked at (403, not 400).
+        require(request.user, "actions.create")
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.action_create(actor=self.request.user, **serializer.validated_data)
@@ -131,14 +165,14 @@ class ActionViewSet(
         action.refresh_from_db()
         return Response(ActionSerializer(action, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses=ActionSerializer)
+    @extend_schema(request=None, responses={200: ActionSerializer, 409: CONFLICT})
     @route(detail=True, methods=["post"])
     def start(self, request, pk=None):
         action = self.get_object()
         services.action_start(actor=request.user, action=action)
         return self._done(action)
 
-    @extend_schema(responses=ActionSerializer)
+    @extend_schema(responses={200: ActionSerializer, 409: CONFLICT})
     @route(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         action = self.get_object()
@@ -146,7 +180,7 @@ class ActionViewSet(
         services.action_complete(actor=request.user, action=action, evidence=data["evidence"])
         return self._done(action)
 
-    @extend_schema(responses=ActionSerializer)
+    @extend_schema(responses={200: ActionSerializer, 409: CONFLICT})
     @route(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         action = self.get_object()
@@ -161,7 +195,7 @@ class ActionViewSet(
         )
         return self._done(action)
 
-    @extend_schema(responses=ActionSerializer)
+    @extend_schema(responses={200: ActionSerializer, 409: CONFLICT})
     @route(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         action = self.get_object()

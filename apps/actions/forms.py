@@ -2,27 +2,49 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.forms import DateInput, MultipleFileField, MultipleFileInput
+from apps.common import uploads
+from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateField
+from apps.common.forms import MultipleFileField, MultipleFileInput
 
 from .models import Action
-from .selectors import owner_choices, source_choices
-from .services import EVIDENCE_EXTENSIONS
+from .selectors import owner_choices
 
-EVIDENCE_ACCEPT = "image/*," + ",".join(sorted(EVIDENCE_EXTENSIONS))
+EVIDENCE_ACCEPT = uploads.accept_attribute(uploads.EVIDENCE)
+TITLE_MAX_LENGTH = Action._meta.get_field("title").max_length
+REASON_MAX_LENGTH = 500
+
+
+def _long_text(label, *, required=False, rows=3, **kwargs):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+def _evidence_files(**kwargs):
+    return MultipleFileField(
+        label=_("Evidence files"),
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+        help_text=_("Photos, PDF, Word, Excel or text files, up to 10 MB each."),
+        **kwargs,
+    )
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label=_("What to do"), max_length=300)
+    title = forms.CharField(label=_("What to do"), max_length=TITLE_MAX_LENGTH)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    due_date = RecordDateField(label=_("Due date"))
     priority = forms.ChoiceField(label=_("Priority"), choices=Action.Priority.choices, initial=Action.Priority.MEDIUM)
     control_level = forms.ChoiceField(
         label=_("Hierarchy-of-controls level"),
         choices=[("", "—")] + Action.ControlLevel.choices,
         help_text=_("Prefer eliminating the hazard over rules and PPE: the higher, the stronger."),
     )
-    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = _long_text(_("Details"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +63,7 @@ class ActionEditForm(ActionForm):
     reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         help_text=_("Required when the due date moves."),
     )
 
@@ -55,10 +77,8 @@ class ActionEditForm(ActionForm):
 
 
 class CompleteForm(forms.Form):
-    evidence = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(
-        label=_("Evidence files"), required=False, help_text=_("Photos, PDF or documents, up to 10 MB each.")
-    )
+    evidence = _long_text(_("What was done"))
+    files = _evidence_files(required=False)
 
 
 class VerifyForm(forms.Form):
@@ -68,7 +88,7 @@ class VerifyForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("What you checked"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = _long_text(_("What you checked"), rows=2)
     not_effective_then = forms.ChoiceField(
         label=_("If not effective"),
         choices=[("reopen", _("Reopen it for the owner")), ("follow_up", _("Close it and open a follow-up action"))],
@@ -76,46 +96,19 @@ class VerifyForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    follow_up_due_date = forms.DateField(label=_("Follow-up due date"), required=False, widget=DateInput())
+    follow_up_due_date = RecordDateField(label=_("Follow-up due date"), required=False)
 
     def clean(self):
         data = super().clean()
         wants_follow_up = data.get("effective") is False and data.get("not_effective_then") == "follow_up"
-        if wants_follow_up and not data.get("follow_up_due_date"):
+        if wants_follow_up and not data.get("follow_up_due_date") and "follow_up_due_date" not in self.errors:
             self.add_error("follow_up_due_date", _("Give the follow-up action a due date."))
         return data
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Why is it cancelled?"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = _long_text(_("Why is it cancelled?"), required=True, rows=2)
 
 
 class EvidenceForm(forms.Form):
-    files = MultipleFileField(label=_("Evidence files"), widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
-
-
-class ActionFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), ("active", _("Open or in progress"))] + Action.Status.choices,
-    )
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
-    source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=lambda: [("", _("Any source")), *source_choices()]
-    )
-    control_level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("Any level"))] + Action.ControlLevel.choices
-    )
-    due_from = forms.DateField(label=_("Due from"), required=False, widget=DateInput())
-    due_to = forms.DateField(label=_("Due to"), required=False, widget=DateInput())
-
-    def __init__(self, *args, units=(), owners=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("All units"))] + [(u.pk, str(u)) for u in units]
-        self.fields["owner"].choices = [("", _("Anyone"))] + [(u.pk, str(u)) for u in owners]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+    files = _evidence_files()

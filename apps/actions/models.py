@@ -1,15 +1,24 @@
 """One register of corrective and preventive actions, whatever found the need for them."""
 
+import os
+import uuid
 from datetime import date
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.dates import DATABASE_FLOOR_DATE, validate_record_date
+from apps.common.fields import LONG_TEXT_MAX_LENGTH
+
 from .sources import kind_for_content_type
+
+# Free text is capped for forms, the API and full_clean() alike (the column itself is text).
+TEXT_CAP = {"max_length": LONG_TEXT_MAX_LENGTH, "validators": [MaxLengthValidator(LONG_TEXT_MAX_LENGTH)]}
 
 
 class Action(models.Model):
@@ -42,14 +51,14 @@ class Action(models.Model):
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
 
     title = models.CharField(_("what to do"), max_length=300)
-    description = models.TextField(_("details"), blank=True)
+    description = models.TextField(_("details"), blank=True, **TEXT_CAP)
     unit = models.ForeignKey(
         "org.StructuralUnit", on_delete=models.PROTECT, related_name="actions", verbose_name=_("unit")
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_actions", verbose_name=_("owner")
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[validate_record_date])
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     control_level = models.CharField(_("hierarchy-of-controls level"), max_length=20, choices=ControlLevel.choices)
@@ -73,7 +82,7 @@ class Action(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    evidence = models.TextField(_("evidence"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True, **TEXT_CAP)
     completed_at = models.DateTimeField(_("done at"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -83,8 +92,8 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     is_effective = models.BooleanField(_("effective"), null=True, blank=True)
-    verification_note = models.TextField(_("verification note"), blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    verification_note = models.TextField(_("verification note"), blank=True, **TEXT_CAP)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True, **TEXT_CAP)
 
     escalation = models.PositiveSmallIntegerField(_("escalation"), choices=Escalation.choices, default=Escalation.NONE)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -108,6 +117,10 @@ class Action(models.Model):
                 condition=~models.Q(status="verified") | models.Q(verified_by__isnull=False),
                 name="actions_verified_has_verifier",
             ),
+            # The last line behind the due date's window (validate_record_date in forms and the API).
+            models.CheckConstraint(
+                condition=models.Q(due_date__gte=DATABASE_FLOOR_DATE), name="actions_due_date_after_floor"
+            ),
         ]
 
     def __str__(self):
@@ -122,7 +135,10 @@ class Action(models.Model):
 
     @property
     def source_kind(self):
-        """The registered kind of the source record (observation, safety audit, ...), or None."""
+        """The registered kind of the source record (observation, safety audit, ...), or None.
+        Lists load `source_type` with the row (select_related), so no query per row."""
+        if self.source_type_id is not None and Action.source_type.is_cached(self):
+            return kind_for_content_type(self.source_type)
         return kind_for_content_type(self.source_type_id)
 
     @property
@@ -156,7 +172,10 @@ class Action(models.Model):
 
 
 def evidence_upload_to(instance, filename):
-    return f"actions/evidence/{instance.action_id}/{filename}"
+    # The stored name is ours (any length or characters the user's file had stay in
+    # original_name); only the extension, already checked against the content, is kept.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"actions/evidence/{instance.action_id}/{uuid.uuid4().hex}{extension}"
 
 
 class ActionEvidence(models.Model):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.accounts.models import User
-from apps.accounts.roles import Role
+from apps.accounts.roles import roles_with
 from apps.notifications.models import OutboxMessage
 from apps.notifications.services import outbox_add_many
 
@@ -119,7 +119,11 @@ def action_reminders_plan(*, today: date) -> ReminderRun:
     managers = {
         user.pk: user for user in User.objects.filter(pk__in=list(by_manager), is_active=True).only(*people_fields)
     }
-    heads = list(User.objects.filter(role=Role.HSE_HEAD, is_active=True).only(*people_fields))
+    heads = list(
+        User.objects.filter(role__in=roles_with("actions.receive_head_escalations"), is_active=True).only(
+            *people_fields
+        )
+    )
     to_head = sorted(set(to_head), key=lambda item: (item.due_date, item.action_id))
 
     day = today.isoformat()

@@ -18,7 +18,7 @@ def may_change_status(user, action: Action) -> bool:
         and (
             action.owner_id == user.pk
             or _is_owners_manager(user, action)
-            or can(user, "actions.manage_any", action.unit)
+            or can(user, "actions.manage_any", action.unit_id)
         )
     )
 
@@ -29,7 +29,7 @@ def may_verify(user, action: Action) -> bool:
         user.is_authenticated
         and user.is_active
         and action.owner_id != user.pk
-        and (_is_owners_manager(user, action) or can(user, "actions.manage_any", action.unit))
+        and (_is_owners_manager(user, action) or can(user, "actions.manage_any", action.unit_id))
     )
 
 
@@ -38,4 +38,6 @@ may_cancel = may_verify
 
 
 def may_edit(user, action: Action) -> bool:
-    return may_verify(user, action) or (action.created_by_id == user.pk and can(user, "actions.create", action.unit))
+    """Re-plan: those who may cancel, or the person who opened the action while they may still
+    open actions in its unit."""
+    return may_verify(user, action) or (action.created_by_id == user.pk and can(user, "actions.create", action.unit_id))

@@ -12,8 +12,6 @@ from .sources import source_kind, source_kinds
 
 NO_SOURCE = "none"
 
-TABS = ("mine", "units", "overdue")
-
 
 def action_list_for_user(user):
     """Actions a user may see: those of their units, those they own, and those owned by the

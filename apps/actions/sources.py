@@ -52,11 +52,13 @@ def source_kind(code: str) -> SourceKind:
         raise KeyError(f"Unknown action source kind {code!r}") from None
 
 
-def kind_for_content_type(content_type_id: int | None) -> SourceKind | None:
-    if content_type_id is None:
+def kind_for_content_type(content_type: ContentType | int | None) -> SourceKind | None:
+    """The kind of a source model, given its content type (already loaded: no query) or its id."""
+    if content_type is None:
         return None
-    model = ContentType.objects.get_for_id(content_type_id)
-    name = f"{model.app_label}.{model.model}"
+    if not isinstance(content_type, ContentType):
+        content_type = ContentType.objects.get_for_id(content_type)
+    name = f"{content_type.app_label}.{content_type.model}"
     for kind in _KINDS.values():
         if name in (m.lower() for m in kind.models):
             return kind

@@ -8,12 +8,15 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
 from apps.audit.selectors import history_for
+from apps.common.errors import StateConflict
+from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 from apps.org.selectors import unit_list_for_user
 
 from . import rules, selectors, services
-from .forms import ActionEditForm, ActionFilterForm, ActionForm, CancelForm, CompleteForm, EvidenceForm, VerifyForm
+from .filters import ActionFilterSet
+from .forms import ActionEditForm, ActionForm, CancelForm, CompleteForm, EvidenceForm, VerifyForm
 from .models import Action, ActionEvidence
 
 
@@ -26,39 +29,23 @@ def _get_action(request, pk) -> Action:
 @capability_required("actions.view")
 def action_list(request):
     today = timezone.localdate()
-    tab = request.GET.get("tab", "units")
-    if tab not in selectors.TABS:
-        tab = "units"
-    units = unit_list_for_user(request.user)
-    form = ActionFilterForm(request.GET or None, units=units, owners=selectors.owner_choices())
-    filters = form.cleaned_data if form.is_valid() else {}
-    actions = selectors.action_filter(
-        selectors.action_list_for_user(request.user),
-        user=request.user,
-        today=today,
-        tab=tab,
-        unit_id=filters.get("unit"),
-        status=filters.get("status", ""),
-        owner_id=filters.get("owner"),
-        source=filters.get("source", ""),
-        control_level=filters.get("control_level", ""),
-        due_from=filters.get("due_from"),
-        due_to=filters.get("due_to"),
-        search=filters.get("q", ""),
-    )
+    filterset = ActionFilterSet(request.GET, queryset=selectors.action_list_for_user(request.user), request=request)
+    actions, status = filtered_for_page(filterset)
     return render(
         request,
         "actions/action_list.html",
         {
-            "tab": tab,
-            "form": form,
-            "filtering": any(value not in (None, "") for value in filters.values()),
+            "tab": filterset.current_tab,
+            "filter": filterset,
+            "keep": {"tab": filterset.current_tab},
+            "tab_errors": filterset.errors.get("tab", []),
             "page": paginate(request, actions),
             "query": query_without_page(request),
             "counts": selectors.action_counts_for_user(request.user, today=today),
             "today": today,
             "can_create": can(request.user, "actions.create"),
         },
+        status=status,
     )
 
 
@@ -137,6 +124,10 @@ def _transition(request, pk, form_class, form_key, call, done_message):
     if form is None or form.is_valid():
         try:
             call(action, form.cleaned_data if form else {})
+        except StateConflict as conflict:
+            # Someone else changed the action first: show what it is now, with the reason.
+            messages.error(request, " ".join(conflict.messages))
+            return redirect(action)
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))

@@ -8,6 +8,7 @@ from apps.actions.models import Action
 from apps.actions.tasks import plan_reminders
 from apps.notifications.models import Notification, OutboxMessage
 from apps.notifications.tasks import deliver_pending
+from tests.actions.conftest import in_days
 from tests.celery_helpers import RedisServer, WorkerProcess, publishing_to, wait_until
 from tests.factories import ActionFactory, UserFactory
 
@@ -83,7 +84,7 @@ def test_requests_succeed_while_redis_is_down_and_reminders_follow(
             "title": "Replace worn slings",
             "unit": org.crew.pk,
             "owner": line_manager.pk,
-            "due_date": "2099-01-31",
+            "due_date": in_days(60).isoformat(),
             "priority": "high",
             "control_level": "engineering",
         },

@@ -8,6 +8,7 @@ from apps.actions import services
 from apps.actions.models import Action
 from apps.audit.selectors import history_for
 from apps.notifications.models import OutboxMessage
+from tests.actions.conftest import jpeg
 
 TODAY = date(2026, 11, 22)
 
@@ -98,8 +99,7 @@ def test_evidence_file_type_and_size_are_checked(action, owner):
     script = SimpleUploadedFile("run.exe", b"MZ")
     with pytest.raises(ValidationError):
         services.action_complete(actor=owner, action=action, evidence="", files=[script])
-    photo = SimpleUploadedFile("guard.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")
-    services.action_complete(actor=owner, action=action, evidence="", files=[photo])
+    services.action_complete(actor=owner, action=action, evidence="", files=[jpeg()])
     assert action.evidence_files.get().original_name == "guard.jpg"
 
 
