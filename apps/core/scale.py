@@ -373,6 +373,9 @@ def generate_observations(ctx: Context) -> None:
     )  # fmt: skip
     ctx.observation_range = (start, start + count - 1)
     _reset_sequences([Observation])
+    from apps.observations.counts import rebuild_monthly_counts
+
+    rebuild_monthly_counts()
     ctx.counts["observations"] = count
 
 

@@ -96,6 +96,8 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["unit", "-observed_at"]),
             models.Index(fields=["observer", "-observed_at"]),
+            # The list's order for enterprise-wide roles, and month bounds over every unit.
+            models.Index(fields=["-observed_at", "-id"], name="observations_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -125,6 +127,30 @@ class Observation(models.Model):
     @property
     def kind_badge(self) -> str:
         return "text-bg-success" if self.is_positive else "text-bg-danger"
+
+
+class ObservationMonthlyCount(models.Model):
+    """How many observations of one kind a unit logged in one month (site time): the headline
+    figures and the trend read these few thousand rows, not a million observations. Kept in step
+    by `observation_log` in the same transaction; `observation_counts_rebuild` recounts them."""
+
+    unit = models.ForeignKey("org.StructuralUnit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    kind = models.CharField(max_length=20, choices=Observation.Kind.choices)
+    total = models.PositiveIntegerField(default=0)
+    with_feedback = models.PositiveIntegerField(default=0)
+    work_stopped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("observations per month")
+        verbose_name_plural = _("observations per month")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "kind"], name="observations_one_count_per_unit_month_kind")
+        ]
+        indexes = [models.Index(fields=["month", "unit"])]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month:%Y-%m} {self.kind}: {self.total}"
 
 
 def photo_upload_to(instance, filename):

@@ -2,13 +2,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from apps.accounts.access import unit_ids_in_scope
-from apps.common.dates import day_after_start, day_start, month_bounds, months_back, next_month
+from apps.common.dates import day_after_start, day_start, month_bounds, month_start, months_back, next_month
 
-from .models import Observation, ObservationCategory
+from .counts import counts_summary
+from .models import Observation, ObservationCategory, ObservationMonthlyCount
 
 TABS = ("mine", "units")
 
@@ -31,11 +32,9 @@ def search_observations(observations, text: str):
     if not text:
         return observations
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector("description", "area", "feedback_text", config="simple")
-        return observations.annotate(search=vector).filter(
-            search=SearchQuery(text, config="simple", search_type="websearch")
+        # The stored, GIN-indexed vector of description, area and feedback (migration 0005).
+        return observations.extra(
+            where=["observations_observation.search_vector @@ websearch_to_tsquery('simple', %s)"], params=[text]
         )
     return observations.filter(
         Q(description__icontains=text) | Q(area__icontains=text) | Q(feedback_text__icontains=text)
@@ -152,6 +151,47 @@ def safe_unsafe_trend(observations, *, last_month: date, months: int = 6) -> lis
             "month": month,
             "safe": by_month.get(month, {}).get("safe", 0),
             "unsafe": by_month.get(month, {}).get("unsafe", 0),
+        }
+        for month in month_list
+    ]
+
+
+def monthly_counts_for_user(user, *, unit_id=None):
+    """The monthly counts (ObservationMonthlyCount) of the units a user sees."""
+    counts = ObservationMonthlyCount.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.role:
+        return counts.none()
+    scope = unit_ids_in_scope(user)
+    if scope is not None:
+        counts = counts.filter(unit_id__in=scope)
+    if unit_id:
+        counts = counts.filter(unit_id=unit_id)
+    return counts
+
+
+def month_figures(counts, month: date) -> dict:
+    """The headline figures of one month (as observation_summary) from the monthly counts."""
+    return counts_summary(counts.filter(month=month_start(month)))
+
+
+def counts_trend(counts, *, last_month: date, months: int = 6) -> list[dict]:
+    """Safe and unsafe observations per month, oldest first, from the monthly counts (one query)."""
+    month_list = months_back(last_month, months)
+    rows = (
+        counts.filter(month__gte=month_list[0], month__lte=month_list[-1])
+        .order_by()
+        .values("month")
+        .annotate(
+            safe_sum=Sum("total", filter=Q(kind__in=Observation.POSITIVE_KINDS)),
+            unsafe_sum=Sum("total", filter=Q(kind__in=Observation.NEGATIVE_KINDS)),
+        )
+    )
+    by_month = {row["month"]: {"safe": row["safe_sum"], "unsafe": row["unsafe_sum"]} for row in rows}
+    return [
+        {
+            "month": month,
+            "safe": by_month.get(month, {}).get("safe") or 0,
+            "unsafe": by_month.get(month, {}).get("unsafe") or 0,
         }
         for month in month_list
     ]

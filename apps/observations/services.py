@@ -14,6 +14,7 @@ from apps.common import uploads
 from apps.common.dates import validate_event_time
 from apps.org.models import Person, StructuralUnit
 
+from .counts import count_observation
 from .models import Observation, ObservationPhoto
 
 PHOTO_MAX_BYTES = 10 * uploads.MEGABYTE
@@ -169,6 +170,7 @@ def observation_log(
                 _("This form has already been sent. Open a new form to log another observation.")
             ) from None
         raise
+    count_observation(observation)
     for upload in photos:
         ObservationPhoto.objects.create(observation=observation, image=upload)
     log_action(

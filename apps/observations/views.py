@@ -39,6 +39,15 @@ def _filtered(request):
 
 def _list_page(request, filterset, observations, status):
     tab = filterset.current_tab
+    page = paginate(request, observations.prefetch_related("photos"))
+    if page.paginator.is_capped:
+        # Tens of thousands match: the cards show this month in the user's units, from the
+        # monthly counts, rather than aggregating every matching row on each request.
+        unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
+        counts = selectors.monthly_counts_for_user(request.user, unit_id=getattr(unit, "pk", None))
+        summary, summary_is_month = selectors.month_figures(counts, timezone.localdate()), True
+    else:
+        summary, summary_is_month = selectors.observation_summary(observations), False
     return render(
         request,
         "observations/observation_list.html",
@@ -46,8 +55,10 @@ def _list_page(request, filterset, observations, status):
             "tab": tab,
             "filter": filterset,
             "keep": {"tab": tab},
-            "summary": selectors.observation_summary(observations),
-            "page": paginate(request, observations.prefetch_related("photos")),
+            "summary": summary,
+            "summary_is_month": summary_is_month,
+            "today": timezone.localdate(),
+            "page": page,
             "query": query_without_page(request),
             "can_log": can(request.user, "observations.log"),
         },
@@ -146,7 +157,8 @@ def observation_stats(request):
     today = timezone.localdate()
     visible = selectors.observation_list_for_user(request.user)
     month = today.replace(day=1)
-    trend = selectors.safe_unsafe_trend(visible, last_month=month, months=6)
+    counts = selectors.monthly_counts_for_user(request.user)
+    trend = selectors.counts_trend(counts, last_month=month, months=6)
     chart_safe = bar_chart_svg(
         [Bar(date_format(row["month"], "M"), row["safe"]) for row in trend], title=_("Safe observations")
     )
@@ -155,14 +167,13 @@ def observation_stats(request):
         title=_("Unsafe observations"),
         colour="#b02a37",
     )
-    this_month = selectors.observations_in_month(visible, month)
     return render(
         request,
         "observations/observation_stats.html",
         {
             "month": month,
             "observers": selectors.observer_monthly_counts(visible, month=month),
-            "summary": selectors.observation_summary(this_month),
+            "summary": selectors.month_figures(counts, month),
             "trend": trend,
             "chart_safe": chart_safe,
             "chart_unsafe": chart_unsafe,

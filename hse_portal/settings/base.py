@@ -207,6 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     # Delivers what the outbox holds: catches anything queued while the broker was down.
     "notifications-deliver-pending": {"task": "notifications.deliver_pending", "schedule": 300.0},
     "exports-sweep": {"task": "exports.sweep", "schedule": 300.0},
+    "observations-recount-months": {"task": "observations.recount_months", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Action register ------------------------------------------------------------------------------
