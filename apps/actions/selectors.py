@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.access import unit_ids_in_scope
@@ -65,18 +65,14 @@ def action_filter(
     if search:
         actions = actions.filter(Q(title__icontains=search) | Q(description__icontains=search))
     # What still needs work first, then what waits for verification, then the closed ones.
-    stage = Case(
-        When(status__in=Action.OPEN_STATUSES, then=Value(0)),
-        When(status=Action.Status.DONE, then=Value(1)),
-        default=Value(2),
-    )
-    return actions.order_by(stage, "due_date", "id")
+    return actions.order_by("stage", "due_date", "id")
 
 
 def action_counts_for_user(user, *, today: date) -> dict:
     """Headline counts for the home page and the tabs, in one query."""
     open_q = Q(status__in=Action.OPEN_STATUSES)
-    return action_list_for_user(user).aggregate(
+    # Every count is of open or done actions: the stage index leaves the closed ones unread.
+    return action_list_for_user(user).filter(stage__lte=1).aggregate(
         mine_open=Count("id", filter=open_q & Q(owner=user)),
         mine_overdue=Count("id", filter=open_q & Q(owner=user, due_date__lt=today)),
         open=Count("id", filter=open_q),

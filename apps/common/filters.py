@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .dates import validate_record_date
 from .forms import DateInput
+from .widgets import use_fast_select
 
 
 class RecordDateFilter(django_filters.DateFilter):
@@ -38,6 +39,7 @@ class SearchFilter(django_filters.CharFilter):
 
 
 def _style(field) -> None:
+    use_fast_select(field)
     widget = field.widget
     if isinstance(widget, forms.HiddenInput):
         return
