@@ -22,7 +22,19 @@ def action_list_for_user(user):
     scope = unit_ids_in_scope(user)
     if scope is None:
         return actions
-    return actions.filter(Q(unit_id__in=scope) | Q(owner=user) | Q(owner__line_manager=user))
+    # The owners as a list of ids, not a join on their line manager: each branch of the OR then
+    # has an index of its own (unit, owner) and no query reads the whole register.
+    return actions.filter(Q(unit_id__in=scope) | Q(owner_id__in=_user_and_reports(user)))
+
+
+def _user_and_reports(user) -> list[int]:
+    """The user and the people reporting to them (read once per request)."""
+    cached = getattr(user, "_hse_user_and_reports", None)
+    if cached is None:
+        reports = User.objects.filter(line_manager=user).order_by().values_list("pk", flat=True)
+        cached = [user.pk, *reports]
+        user._hse_user_and_reports = cached
+    return cached
 
 
 def action_filter(
