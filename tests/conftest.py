@@ -85,3 +85,13 @@ def client_as(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached figures of one test never show in another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -82,14 +82,16 @@ def action_filter(
 
 def action_counts_for_user(user, *, today: date) -> dict:
     """Headline counts for the home page and the tabs, in one query."""
-    open_q = Q(status__in=Action.OPEN_STATUSES)
-    # Every count is of open or done actions: the stage index leaves the closed ones unread.
+    # Stage 0 is open or in progress, 1 done (waiting for verification). Every count reads only
+    # those, from an index that holds stage, due date and owner: closed actions are never read.
+    # (Counted on `stage`, a column of that index; never NULL.)
+    open_q = Q(stage=0)
     return action_list_for_user(user).filter(stage__lte=1).aggregate(
-        mine_open=Count("id", filter=open_q & Q(owner=user)),
-        mine_overdue=Count("id", filter=open_q & Q(owner=user, due_date__lt=today)),
-        open=Count("id", filter=open_q),
-        overdue=Count("id", filter=open_q & Q(due_date__lt=today)),
-        awaiting_verification=Count("id", filter=Q(status=Action.Status.DONE)),
+        mine_open=Count("stage", filter=open_q & Q(owner=user)),
+        mine_overdue=Count("stage", filter=open_q & Q(owner=user, due_date__lt=today)),
+        open=Count("stage", filter=open_q),
+        overdue=Count("stage", filter=open_q & Q(due_date__lt=today)),
+        awaiting_verification=Count("stage", filter=Q(stage=1)),
     )
 
 

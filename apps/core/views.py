@@ -5,13 +5,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.access import can
+from apps.accounts.access import can, unit_ids_in_scope
 from apps.accounts.services import user_set_language
 from apps.actions.selectors import action_counts_for_user
+from apps.common.cache import cached, scope_key
 from apps.observations.selectors import observer_month_summary
 from apps.org.selectors import organisation_summary_for_user, unit_tree_for_user
 
@@ -22,6 +23,25 @@ from .navigation import quick_links_for
 NO_ROLE_HOME = "core/home_no_role.html"
 
 
+HOME_TREE_ROWS = 15
+
+
+def home_unit_tree(user) -> list[dict]:
+    """The first rows of the user's unit tree with headcounts, kept five minutes per scope and
+    language: building the whole tree of a plant with its headcounts on every home page visit
+    cost more than the rest of the page."""
+
+    def compute():
+        return [
+            {"pk": unit.pk, "name": unit.name, "kind": unit.get_kind_display(), "depth": depth,
+             "headcount": unit.total_headcount}
+            for unit, depth in unit_tree_for_user(user)[:HOME_TREE_ROWS]
+        ]  # fmt: skip
+
+    key = f"home-tree:{scope_key(unit_ids_in_scope(user))}:{get_language()}"
+    return cached(key, compute)
+
+
 @login_required
 def home(request):
     user = request.user
@@ -30,7 +50,7 @@ def home(request):
     if user.role:
         context = {
             "summary": organisation_summary_for_user(user, today=timezone.localdate()),
-            "tree": unit_tree_for_user(user)[:15],
+            "tree": home_unit_tree(user),
             "quick_links": quick_links_for(user),
         }
         today = timezone.localdate()

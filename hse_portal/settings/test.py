@@ -11,6 +11,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Each test starts with an empty cache (tests/conftest.py clears it); never the shared Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Tests never publish to a real broker (neither the development one under var/ nor the Redis named
 # by REDIS_URL): tasks queued by requests go to memory and vanish. The real-worker tests point
 # the Celery app at their own private Redis (tests/celery_helpers.py).
