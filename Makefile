@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup assets lint messages check-deploy benchmark mutants clean
+.PHONY: run test setup assets lint messages check-deploy bench benchmark mutants clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -48,6 +48,14 @@ check-deploy: setup
 
 clean:
 	rm -rf var staticfiles .pytest_cache
+
+# The benchmark suite at plant scale (scripts/bench.py; builds or reuses the hse_bench database on the
+# PostgreSQL of this machine, needs Redis on loopback and wrk, installed here when missing).
+# Extra arguments: make bench ARGS="--rounds 3 --only pages".
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; }
+	$(PY) scripts/bench.py $(ARGS)
 
 # The daily reminder run over 100,000 open actions (prints figures; PostgreSQL via DATABASE_URL).
 benchmark: setup

@@ -44,6 +44,20 @@ def hostile_number():
     )
 
 
+def json_value():
+    """What a broken client may put in any JSON field."""
+    return st.one_of(
+        hostile_text(),
+        hostile_number(),
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.lists(st.integers(), max_size=3),
+        st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    )
+
+
 def hostile_date():
     """Dates as a form or a client sends them: far past, far future, malformed."""
     return st.one_of(

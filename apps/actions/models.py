@@ -123,9 +123,7 @@ class Action(models.Model):
             models.Index(fields=["unit", "stage", "due_date"], name="actions_unit_by_stage"),
             models.Index(fields=["owner", "stage", "due_date"], name="actions_owner_by_stage"),
             # The headline counts, read from the index alone (PostgreSQL).
-            models.Index(
-                fields=["stage", "due_date"], include=["owner", "unit"], name="actions_counts_covering"
-            ),
+            models.Index(fields=["stage", "due_date"], include=["owner", "unit"], name="actions_counts_covering"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -86,12 +86,16 @@ def action_counts_for_user(user, *, today: date) -> dict:
     # those, from an index that holds stage, due date and owner: closed actions are never read.
     # (Counted on `stage`, a column of that index; never NULL.)
     open_q = Q(stage=0)
-    return action_list_for_user(user).filter(stage__lte=1).aggregate(
-        mine_open=Count("stage", filter=open_q & Q(owner=user)),
-        mine_overdue=Count("stage", filter=open_q & Q(owner=user, due_date__lt=today)),
-        open=Count("stage", filter=open_q),
-        overdue=Count("stage", filter=open_q & Q(due_date__lt=today)),
-        awaiting_verification=Count("stage", filter=Q(stage=1)),
+    return (
+        action_list_for_user(user)
+        .filter(stage__lte=1)
+        .aggregate(
+            mine_open=Count("stage", filter=open_q & Q(owner=user)),
+            mine_overdue=Count("stage", filter=open_q & Q(owner=user, due_date__lt=today)),
+            open=Count("stage", filter=open_q),
+            overdue=Count("stage", filter=open_q & Q(due_date__lt=today)),
+            awaiting_verification=Count("stage", filter=Q(stage=1)),
+        )
     )
 
 

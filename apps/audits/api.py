@@ -3,10 +3,11 @@
 A mobile client plans audits, starts one from the plan, answers its items one by one (a photo
 as multipart), and completes it; the same services and rules as the pages apply."""
 
+from django import forms
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,11 +16,38 @@ from rest_framework.response import Response
 from apps.accounts.access import unit_in_scope
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
+from apps.common.fields import INTEGER_MAX, LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
 from apps.org.models import StructuralUnit
 
-from . import selectors, services
+from . import rules, selectors, services
+from .filters import AuditApiFilterSet, ChecklistTemplateFilterSet, PlanEntryFilterSet
 from .forms import MonthField
-from .models import Audit, AuditAnswer, AuditPlanEntry, ChecklistItem, ChecklistTemplate
+from .models import (
+    ITEM_TEXT_MAX_LENGTH,
+    SECTION_MAX_LENGTH,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    Audit,
+    AuditAnswer,
+    AuditPlanEntry,
+    ChecklistItem,
+    ChecklistTemplate,
+    ChecklistTemplateVersion,
+)
+
+# Ids sent by a client: never beyond what the id columns hold.
+BIGINT_MAX = 2**63 - 1
+
+
+class AuditConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the step is no longer possible, e.g. “already completed”.")
+    code = serializers.CharField(help_text="state_conflict")
+
+
+CONFLICT = OpenApiResponse(
+    AuditConflictSerializer,
+    description="The record's state no longer allows this step (someone else did it first).",
+)
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
@@ -49,33 +77,107 @@ class ChecklistTemplateSerializer(serializers.ModelSerializer):
         return ChecklistItemSerializer(current.items.all(), many=True).data if current else []
 
 
-class ChecklistTemplateViewSet(viewsets.ReadOnlyModelViewSet):
-    """Checklist templates with the items of their current version (read only)."""
+class ChecklistItemInputSerializer(serializers.Serializer):
+    section = serializers.CharField(max_length=SECTION_MAX_LENGTH, required=False, allow_blank=True, default="")
+    text = serializers.CharField(max_length=ITEM_TEXT_MAX_LENGTH)
+    guidance = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
+    weight = serializers.IntegerField(min_value=WEIGHT_MIN, max_value=WEIGHT_MAX, required=False, default=WEIGHT_MIN)
 
-    capabilities = {"GET": "audits.view"}
+
+def _items_field():
+    return ChecklistItemInputSerializer(
+        many=True,
+        min_length=1,
+        max_length=rules.ITEMS_MAX,
+        help_text=_("The full list of items, in order (errors are listed at the item's position)."),
+    )
+
+
+class ChecklistTemplateCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=ChecklistTemplate._meta.get_field("name").max_length)
+    code = serializers.SlugField(max_length=ChecklistTemplate._meta.get_field("code").max_length)
+    description = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
+    items = _items_field()
+
+
+class ChecklistVersionInputSerializer(serializers.Serializer):
+    items = _items_field()
+    notes = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
+    based_on = serializers.IntegerField(
+        min_value=0,
+        max_value=INTEGER_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The version the new one was edited from: refused (409) when another was published since."),
+    )
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=ChecklistTemplateCreateSerializer, responses={201: ChecklistTemplateSerializer, 409: CONFLICT}
+    ),
+)
+class ChecklistTemplateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Checklist templates with the items of their current version. POST creates one with its
+    first version (HSE head); POST versions/ publishes a new version. Filter: active."""
+
+    capabilities = {"GET": "audits.view", "POST": "audits.manage_templates"}
     serializer_class = ChecklistTemplateSerializer
+    filterset_class = ChecklistTemplateFilterSet
     queryset = ChecklistTemplate.objects.none()
+
+    def get_serializer_class(self):
+        return {
+            "create": ChecklistTemplateCreateSerializer,
+            "versions": ChecklistVersionInputSerializer,
+        }.get(self.action, ChecklistTemplateSerializer)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        from .models import ChecklistTemplateVersion
-
         versions = ChecklistTemplateVersion.objects.order_by("-number").prefetch_related(
             Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "id"))
         )
         return ChecklistTemplate.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("name")
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def _shown(self, template, status):
+        template = self.get_queryset().get(pk=template.pk)
+        return Response(
+            ChecklistTemplateSerializer(template, context=self.get_serializer_context()).data, status=status
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        template = services.template_create(actor=request.user, **serializer.validated_data)
+        return self._shown(template, 201)
+
+    @extend_schema(request=ChecklistVersionInputSerializer, responses={201: ChecklistTemplateSerializer, 409: CONFLICT})
+    @route(detail=True, methods=["post"])
+    def versions(self, request, pk=None):
+        template = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.template_publish_new_version(actor=request.user, template=template, **serializer.validated_data)
+        return self._shown(template, 201)
 
 
 class MonthSerializerField(serializers.DateField):
     """A month as YYYY-MM or any date in it; stored as its first day."""
 
     def to_internal_value(self, value):
+        if not isinstance(value, str):
+            raise serializers.ValidationError(_("Give the month as YYYY-MM."))
         try:
-            month = MonthField().clean(value)
-        except Exception:  # noqa: BLE001 - the form field's ValidationError
-            raise serializers.ValidationError(_("Give the month as YYYY-MM.")) from None
-        return month
+            return MonthField().clean(value)
+        except forms.ValidationError as error:  # a malformed month, or one outside the records' window
+            raise serializers.ValidationError(error.messages) from None
 
 
 class PlanEntrySerializer(serializers.ModelSerializer):
@@ -106,45 +208,28 @@ class PlanEntrySerializer(serializers.ModelSerializer):
         return unit
 
 
+@extend_schema_view(create=extend_schema(responses={201: PlanEntrySerializer, 409: CONFLICT}))
 class PlanEntryViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
-    """The audit plan. Filters: month (YYYY-MM), unit, auditor, not_started=1."""
+    """The audit plan. Filters: month (YYYY-MM), unit, auditor, not_started=true. The same audit
+    planned twice answers 409."""
 
     capabilities = {"GET": "audits.view", "POST": "audits.plan"}
     serializer_class = PlanEntrySerializer
+    filterset_class = PlanEntryFilterSet
     queryset = AuditPlanEntry.objects.none()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        entries = selectors.plan_entry_list_for_user(self.request.user)
-        if self.action != "list":
-            return entries
-        params = self.request.query_params
-        month = None
-        if params.get("month"):
-            try:
-                month = MonthField().clean(params["month"])
-            except Exception:  # noqa: BLE001
-                raise serializers.ValidationError({"month": _("Give the month as YYYY-MM.")}) from None
-        return selectors.plan_entry_filter(
-            entries,
-            month=month,
-            unit_id=_int(params.get("unit")),
-            auditor_id=_int(params.get("auditor")),
-            not_started=params.get("not_started") in ("1", "true"),
-        )
+        return selectors.plan_entry_list_for_user(self.request.user)
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def perform_create(self, serializer):
         serializer.instance = services.plan_entry_create(actor=self.request.user, **serializer.validated_data)
-
-
-def _int(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        raise serializers.ValidationError(_("Expected a number.")) from None
 
 
 class AuditAnswerSerializer(serializers.ModelSerializer):
@@ -211,31 +296,35 @@ class AuditStartSerializer(serializers.Serializer):
 
 
 class AuditAnswerInputSerializer(serializers.Serializer):
-    item = serializers.IntegerField()
+    item = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
     result = serializers.ChoiceField(choices=AuditAnswer.Result.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     photo = serializers.FileField(required=False, allow_null=True)
     remove_photo = serializers.BooleanField(required=False, default=False)
 
 
 class FindingActionSerializer(serializers.Serializer):
-    answer = serializers.IntegerField()
+    answer = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
     owner = serializers.PrimaryKeyRelatedField(queryset=owner_choices(), required=False)
-    due_date = serializers.DateField(required=False)
+    due_date = RecordDateSerializerField(required=False)
     control_level = serializers.ChoiceField(choices=Action.ControlLevel.choices, required=False)
 
 
 class AuditCompleteSerializer(serializers.Serializer):
-    actions = FindingActionSerializer(many=True, required=False, help_text=_("Per non-compliant answer (optional)."))
+    actions = FindingActionSerializer(
+        many=True, required=False, max_length=rules.ITEMS_MAX, help_text=_("Per non-compliant answer (optional).")
+    )
 
 
 class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Safety audits. POST starts one (from a plan entry, or unit + checklist); POST answer/
     records one item (multipart for a photo); POST complete/ scores it and opens the actions.
-    List filters: status, unit, auditor."""
+    A step the audit's state no longer allows (already started, already completed) answers 409.
+    List filters: status, unit, auditor, month_from, month_to (YYYY-MM)."""
 
     capabilities = {"GET": "audits.view", "POST": "audits.conduct"}
     queryset = Audit.objects.none()
+    filterset_class = AuditApiFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_serializer_class(self):
@@ -259,16 +348,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                     .order_by("item__order"),
                 )
             )
-        if self.action != "list":
-            return audits
-        params = self.request.query_params
-        status = params.get("status", "")
-        return selectors.audit_filter(
-            audits,
-            tab=status if status in ("in_progress", "completed") else "",
-            unit_id=_int(params.get("unit")),
-            auditor_id=_int(params.get("auditor")),
-        )
+        return audits
 
     def _detail(self, audit):
         audit = (
@@ -285,14 +365,18 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         )
         return AuditDetailSerializer(audit, context=self.get_serializer_context()).data
 
-    @extend_schema(request=AuditStartSerializer, responses={201: AuditDetailSerializer})
+    def filter_queryset(self, queryset):
+        # The list's filters are the list's: a step on one audit ignores the query string.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    @extend_schema(request=AuditStartSerializer, responses={201: AuditDetailSerializer, 409: CONFLICT})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         audit = services.audit_start(actor=request.user, **serializer.validated_data)
         return Response(self._detail(audit), status=201)
 
-    @extend_schema(request=AuditAnswerInputSerializer, responses=AuditAnswerSerializer)
+    @extend_schema(request=AuditAnswerInputSerializer, responses={200: AuditAnswerSerializer, 409: CONFLICT})
     @route(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         audit = self.get_object()
@@ -313,7 +397,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         )
         return Response(AuditAnswerSerializer(answer, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=AuditCompleteSerializer, responses=AuditDetailSerializer)
+    @extend_schema(request=AuditCompleteSerializer, responses={200: AuditDetailSerializer, 409: CONFLICT})
     @route(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         audit = self.get_object()

@@ -7,17 +7,30 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
+from apps.common.dates import DATABASE_FLOOR, DATABASE_FLOOR_DATE, validate_event_time, validate_record_date
+from apps.common.fields import LONG_TEXT_MAX_LENGTH
+
+# An item's weight says how much it counts in the score, relative to the other items: 1 (the
+# default) to 100. A wider range adds nothing a checklist author needs and lets one typo
+# (a weight of 32000) drown every other item.
+WEIGHT_MIN = 1
+WEIGHT_MAX = 100
+ITEM_TEXT_MAX_LENGTH = 500
+SECTION_MAX_LENGTH = 120
+
+_long_text = [MaxLengthValidator(LONG_TEXT_MAX_LENGTH)]
 
 
 class ChecklistTemplate(models.Model):
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=_long_text)
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Only active templates can be planned."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -44,7 +57,7 @@ class ChecklistTemplateVersion(models.Model):
         ChecklistTemplate, on_delete=models.PROTECT, related_name="versions", verbose_name=_("template")
     )
     number = models.PositiveIntegerField(_("version"))
-    notes = models.TextField(_("what changed"), blank=True)
+    notes = models.TextField(_("what changed"), blank=True, validators=_long_text)
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by")
@@ -67,10 +80,12 @@ class ChecklistItem(models.Model):
         ChecklistTemplateVersion, on_delete=models.PROTECT, related_name="items", verbose_name=_("version")
     )
     order = models.PositiveIntegerField(_("order"))
-    section = models.CharField(_("section"), max_length=120, blank=True)
-    text = models.CharField(_("what to check"), max_length=500)
-    guidance = models.TextField(_("guidance"), blank=True)
-    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    section = models.CharField(_("section"), max_length=SECTION_MAX_LENGTH, blank=True)
+    text = models.CharField(_("what to check"), max_length=ITEM_TEXT_MAX_LENGTH)
+    guidance = models.TextField(_("guidance"), blank=True, validators=_long_text)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=WEIGHT_MIN, validators=[MinValueValidator(WEIGHT_MIN), MaxValueValidator(WEIGHT_MAX)]
+    )
 
     class Meta:
         ordering = ["version", "order", "id"]
@@ -78,7 +93,9 @@ class ChecklistItem(models.Model):
         verbose_name_plural = _("checklist items")
         constraints = [
             models.UniqueConstraint(fields=["version", "order"], name="audits_item_unique_order"),
-            models.CheckConstraint(condition=models.Q(weight__gte=1), name="audits_item_weight_positive"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=WEIGHT_MIN, weight__lte=WEIGHT_MAX), name="audits_item_weight_in_range"
+            ),
         ]
 
     def __str__(self):
@@ -94,7 +111,7 @@ class AuditPlanEntry(models.Model):
     auditor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="planned_audits", verbose_name=_("auditor")
     )
-    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."), validators=[validate_record_date])
     template = models.ForeignKey(
         ChecklistTemplate, on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("checklist")
     )
@@ -110,6 +127,9 @@ class AuditPlanEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "auditor", "month", "template"], name="audits_plan_entry_unique"),
             models.CheckConstraint(condition=models.Q(month__day=1), name="audits_plan_month_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=DATABASE_FLOOR_DATE), name="audits_plan_month_after_floor"
+            ),
         ]
         indexes = [models.Index(fields=["month", "auditor"])]
 
@@ -143,8 +163,8 @@ class Audit(models.Model):
         ChecklistTemplateVersion, on_delete=models.PROTECT, related_name="audits", verbose_name=_("checklist")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
-    started_at = models.DateTimeField(_("started at"))
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), validators=[validate_event_time])
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, validators=[validate_event_time])
     score = models.DecimalField(
         _("score, %"),
         max_digits=4,
@@ -166,6 +186,21 @@ class Audit(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="completed") | models.Q(completed_at__isnull=False),
                 name="audits_completed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="completed") | models.Q(completed_at__isnull=True),
+                name="audits_date_only_when_completed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(started_at__gte=DATABASE_FLOOR), name="audits_started_after_floor"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(completed_at__isnull=True) | models.Q(completed_at__gte=models.F("started_at")),
+                name="audits_completed_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=100),
+                name="audits_score_a_percentage",
             ),
         ]
 
@@ -227,9 +262,9 @@ class AuditAnswer(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="answers", verbose_name=_("audit"))
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item"))
     result = models.CharField(_("result"), max_length=20, choices=Result.choices, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=_long_text)
     photo = models.ImageField(_("photo"), upload_to=photo_upload_to, blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, validators=[validate_event_time])
     actions = source_actions_relation("audit_answer")
 
     class Meta:
@@ -238,6 +273,10 @@ class AuditAnswer(models.Model):
         verbose_name_plural = _("audit answers")
         constraints = [
             models.UniqueConstraint(fields=["audit", "item"], name="audits_answer_one_per_item"),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | models.Q(answered_at__gte=DATABASE_FLOOR),
+                name="audits_answered_after_floor",
+            ),
         ]
 
     def __str__(self):

@@ -1,13 +1,14 @@
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from apps.accounts.access import scope_queryset, unit_ids_in_scope
+from apps.accounts.access import can, scope_queryset, unit_ids_in_scope
 from apps.accounts.models import User
-from apps.accounts.roles import HSE_ROLES
 from apps.actions.selectors import actions_of
+from apps.common.dates import month_bounds
 
+from . import rules
 from .models import Audit, AuditAnswer, AuditPlanEntry, ChecklistItem, ChecklistTemplate
 
 TABS = ("planned", "in_progress", "completed")
@@ -15,25 +16,30 @@ TABS = ("planned", "in_progress", "completed")
 
 def audit_list_for_user(user):
     """Audits of the units a user sees."""
-    audits = Audit.objects.select_related("unit", "auditor", "template_version__template", "plan_entry")
-    if not getattr(user, "is_authenticated", False) or not user.role:
+    audits = Audit.objects.select_related("unit", "auditor", "template_version__template")
+    if not can(user, "audits.view"):
         return audits.none()
     return scope_queryset(audits, user)
 
 
 def audit_filter(audits, *, tab: str = "", unit_id=None, auditor_id=None, month_from=None, month_to=None):
+    """Audits by status ("in_progress", "completed", or "" for both), unit, auditor (ids or
+    objects) and months: completed audits by the month they were completed in, the others by the
+    month they were started in. Months compare the raw timestamps with the months' bounds in the
+    site's time zone, so the (unit, status, started_at) index serves the query."""
     if tab == "in_progress":
         audits = audits.filter(status=Audit.Status.IN_PROGRESS)
     elif tab == "completed":
         audits = audits.filter(status=Audit.Status.COMPLETED)
     if unit_id:
-        audits = audits.filter(unit_id=unit_id)
+        audits = audits.filter(unit=unit_id)  # an id or a unit
     if auditor_id:
-        audits = audits.filter(auditor_id=auditor_id)
+        audits = audits.filter(auditor=auditor_id)
+    moment = "completed_at" if tab == "completed" else "started_at"
     if month_from:
-        audits = audits.filter(started_at__date__gte=month_from)
+        audits = audits.filter(**{f"{moment}__gte": month_bounds(month_from)[0]})
     if month_to:
-        audits = audits.filter(started_at__date__lt=_next_month(month_to))
+        audits = audits.filter(**{f"{moment}__lt": month_bounds(month_to)[1]})
     return audits.annotate(
         non_compliant_count=Count("answers", filter=Q(answers__result=AuditAnswer.Result.NON_COMPLIANT))
     ).order_by("-completed_at" if tab == "completed" else "-started_at", "-id")
@@ -57,7 +63,7 @@ def answers_of(audit: Audit) -> list:
 
 def plan_entry_list_for_user(user):
     entries = AuditPlanEntry.objects.select_related("unit", "auditor", "template", "audit")
-    if not getattr(user, "is_authenticated", False) or not user.role:
+    if not can(user, "audits.view"):
         return entries.none()
     return scope_queryset(entries, user)
 
@@ -66,36 +72,37 @@ def plan_entry_filter(entries, *, month: date | None = None, unit_id=None, audit
     if month:
         entries = entries.filter(month=month)
     if unit_id:
-        entries = entries.filter(unit_id=unit_id)
+        entries = entries.filter(unit=unit_id)  # an id or a unit
     if auditor_id:
-        entries = entries.filter(auditor_id=auditor_id)
+        entries = entries.filter(auditor=auditor_id)
     if not_started:
         entries = entries.filter(audit__isnull=True)
     return entries.order_by("month", "auditor__last_name", "unit__name", "id")
 
 
-def template_list_for_user(user, *, active_only: bool = False):
+def template_list_for_user(user, *, active_only: bool = False, active=None):
     """Checklists are enterprise-wide: every user who may see audits sees them all."""
-    templates = ChecklistTemplate.objects.annotate(version_count=Count("versions", distinct=True))
+    templates = ChecklistTemplate.objects.annotate(version_count=Count("versions"))
     if active_only:
-        templates = templates.filter(is_active=True)
+        active = True
+    if active is not None:
+        templates = templates.filter(is_active=active)
     return templates.order_by("name")
 
 
 def items_of(version):
-    return ChecklistItem.objects.filter(version=version).order_by("order", "id")
+    return ChecklistItem.objects.filter(version=version)  # in checklist order (the model's ordering)
 
 
 def versions_with_items(template):
-    return template.versions.select_related("published_by").prefetch_related(
-        Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "id"))
-    )
+    # Newest first (the model's ordering), each with its items in checklist order.
+    return template.versions.select_related("published_by").prefetch_related("items")
 
 
 def auditor_choices(user=None):
     """Who can be planned as an auditor: active HSE specialists and the HSE head (of the
     planner's units, when given)."""
-    users = User.objects.filter(is_active=True, role__in=HSE_ROLES).order_by("last_name", "first_name")
+    users = User.objects.filter(is_active=True, role__in=rules.auditor_roles()).order_by("last_name", "first_name")
     if user is not None:
         scope = unit_ids_in_scope(user)
         if scope is not None:
@@ -103,8 +110,18 @@ def auditor_choices(user=None):
     return users
 
 
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+def auditor_filter_choices(user):
+    """Whom a user may filter audit lists by: the auditors of the audits and plan entries the
+    user sees (former auditors too), and those who may be planned now."""
+    return (
+        User.objects.filter(
+            Q(pk__in=audit_list_for_user(user).values("auditor_id"))
+            | Q(pk__in=plan_entry_list_for_user(user).values("auditor_id"))
+            | Q(pk__in=auditor_choices(user).values("pk"))
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def audits_done_vs_planned(*, month: date, user=None, units=None) -> dict:
@@ -113,20 +130,17 @@ def audits_done_vs_planned(*, month: date, user=None, units=None) -> dict:
     objects). Totals plus rows per auditor and per unit, each {"planned", "done"}; `unplanned`
     counts audits completed in the month without a plan entry (shown, not counted as done)."""
     month = month.replace(day=1)
+    begins, ends = month_bounds(month)
     entries = AuditPlanEntry.objects.filter(month=month)
     unplanned = Audit.objects.filter(
-        plan_entry__isnull=True,
-        status=Audit.Status.COMPLETED,
-        completed_at__date__gte=month,
-        completed_at__date__lt=_next_month(month),
+        plan_entry__isnull=True, status=Audit.Status.COMPLETED, completed_at__gte=begins, completed_at__lt=ends
     )
     if user is not None:
         entries = scope_queryset(entries, user)
         unplanned = scope_queryset(unplanned, user)
-    if units is not None:
-        unit_ids = [getattr(unit, "pk", unit) for unit in units]
-        entries = entries.filter(unit_id__in=unit_ids)
-        unplanned = unplanned.filter(unit_id__in=unit_ids)
+    if units is not None:  # units or their ids
+        entries = entries.filter(unit__in=units)
+        unplanned = unplanned.filter(unit__in=units)
     done_q = Q(audit__status=Audit.Status.COMPLETED)
     counts = {"planned": Count("id"), "done": Count("id", filter=done_q)}
     totals = entries.aggregate(**counts)

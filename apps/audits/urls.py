@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/report.pdf", views.audit_report, name="report"),
     path("answers/<int:pk>/photo/", views.answer_photo, name="photo"),
     path("templates/", views.template_list, name="template_list"),
+    path("templates/new/", views.template_create, name="template_create"),
     path("templates/<int:pk>/", views.template_detail, name="template_detail"),
     path("templates/<int:pk>/new-version/", views.template_new_version, name="template_new_version"),
 ]

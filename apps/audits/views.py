@@ -9,25 +9,25 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
 from apps.audit.selectors import history_for
+from apps.common.errors import StateConflict
+from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 from apps.common.pdf import pdf_response, render_pdf
 from apps.org.selectors import unit_list_for_user
 
 from . import rules, selectors, services
-from .forms import (
-    AnswerForm,
-    AuditFilterForm,
-    CompleteForm,
-    PlanEntryForm,
-    PlanFilterForm,
-    TemplateVersionForm,
-)
+from .filters import AuditFilterSet, PlanEntryFilterSet
+from .forms import AnswerForm, CompleteForm, PlanDeleteForm, PlanEntryForm, TemplateCreateForm, TemplateVersionForm
 from .models import Audit, AuditAnswer, AuditPlanEntry, ChecklistTemplate, compute_score
 
 
 def _this_month():
     return timezone.localdate().replace(day=1)
+
+
+def _refusal(error: ValidationError) -> str:
+    return " ".join(error.messages)
 
 
 # Lists -----------------------------------------------------------------------------------------
@@ -39,35 +39,25 @@ def audit_list(request):
     tab = request.GET.get("tab", "planned")
     if tab not in selectors.TABS:
         tab = "planned"
-    units = unit_list_for_user(user)
-    auditors = selectors.auditor_choices(user)
-    form = AuditFilterForm(request.GET or None, units=units, auditors=auditors)
-    filters = form.cleaned_data if form.is_valid() else {}
     month = _this_month()
     if tab == "planned":
-        rows = selectors.plan_entry_filter(
-            selectors.plan_entry_list_for_user(user),
-            month=filters.get("month_from") or month,
-            unit_id=filters.get("unit"),
-            auditor_id=filters.get("auditor"),
+        filterset = PlanEntryFilterSet(
+            request.GET,
+            queryset=selectors.plan_entry_list_for_user(user),
+            request=request,
+            default_month=month,
             not_started=True,
         )
     else:
-        rows = selectors.audit_filter(
-            selectors.audit_list_for_user(user),
-            tab=tab,
-            unit_id=filters.get("unit"),
-            auditor_id=filters.get("auditor"),
-            month_from=filters.get("month_from"),
-            month_to=filters.get("month_to"),
-        )
+        filterset = AuditFilterSet(request.GET, queryset=selectors.audit_list_for_user(user), request=request, tab=tab)
+    rows, status = filtered_for_page(filterset)
     return render(
         request,
         "audits/audit_list.html",
         {
             "tab": tab,
-            "form": form,
-            "filtering": any(value not in (None, "") for value in filters.values()),
+            "filter": filterset,
+            "keep": {"tab": tab},
             "page": paginate(request, rows),
             "query": query_without_page(request),
             "month": month,
@@ -79,27 +69,24 @@ def audit_list(request):
             "can_conduct": can(user, "audits.conduct"),
             "can_plan": can(user, "audits.plan"),
         },
+        status=status,
     )
 
 
 def _plan_context(request, add_form=None):
     user = request.user
-    units = unit_list_for_user(user)
-    auditors = selectors.auditor_choices(user)
-    filter_form = PlanFilterForm(request.GET or None, units=units, auditors=auditors, initial={"month": _this_month()})
-    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
-    month = filters.get("month") or _this_month()
-    can_plan = can(user, "audits.plan")
-    entries = selectors.plan_entry_filter(
-        selectors.plan_entry_list_for_user(user),
-        month=month,
-        unit_id=filters.get("unit"),
-        auditor_id=filters.get("auditor"),
+    filterset = PlanEntryFilterSet(
+        request.GET, queryset=selectors.plan_entry_list_for_user(user), request=request, default_month=_this_month()
     )
+    entries, status = filtered_for_page(filterset)
+    month = filterset.shown_month
+    can_plan = can(user, "audits.plan")
     if can_plan and add_form is None:
-        add_form = PlanEntryForm(units=units, auditors=auditors, month=max(month, _this_month()))
+        add_form = PlanEntryForm(
+            units=unit_list_for_user(user), auditors=selectors.auditor_choices(user), month=max(month, _this_month())
+        )
     return {
-        "filter_form": filter_form,
+        "filter": filterset,
         "add_form": add_form,
         "month": month,
         "previous_month": (month - timezone.timedelta(days=1)).replace(day=1),
@@ -109,12 +96,13 @@ def _plan_context(request, add_form=None):
         "can_plan": can_plan,
         "can_conduct": can(user, "audits.conduct"),
         "this_month": _this_month(),
-    }
+    }, status
 
 
 @capability_required("audits.view")
 def plan(request):
-    return render(request, "audits/plan.html", _plan_context(request))
+    context, status = _plan_context(request)
+    return render(request, "audits/plan.html", context, status=status)
 
 
 @require_POST
@@ -130,7 +118,8 @@ def plan_add(request):
         else:
             messages.success(request, _("Audit added to the plan: %(entry)s.") % {"entry": entry})
             return redirect(entry)
-    return render(request, "audits/plan.html", _plan_context(request, add_form=form), status=400)
+    context, _status = _plan_context(request, add_form=form)
+    return render(request, "audits/plan.html", context, status=400)
 
 
 def _get_entry(request, pk) -> AuditPlanEntry:
@@ -141,10 +130,14 @@ def _get_entry(request, pk) -> AuditPlanEntry:
 @capability_required("audits.view")
 def plan_delete(request, pk):
     entry = _get_entry(request, pk)
+    form = PlanDeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect(entry)
     try:
-        services.plan_entry_delete(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
+        services.plan_entry_delete(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, _refusal(error))
     else:
         messages.success(request, _("Removed from the plan: %(entry)s.") % {"entry": entry})
     return redirect(entry)
@@ -157,9 +150,9 @@ def audit_start(request, pk):
     try:
         audit = services.audit_start(actor=request.user, plan_entry=entry)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        existing = Audit.objects.filter(plan_entry=entry).first()
-        return redirect(existing or entry)
+        messages.error(request, _refusal(error))
+        existing = Audit.objects.filter(plan_entry_id=entry.pk).first()
+        return redirect(existing or reverse("audits:plan"))
     messages.success(request, _("Audit %(ref)s started.") % {"ref": audit.reference})
     return redirect("audits:conduct", pk=audit.pk)
 
@@ -231,13 +224,14 @@ def audit_conduct(request, pk):
 @require_POST
 @capability_required("audits.view")
 def answer_save(request, pk, item_pk):
-    """Save one item's answer. From the phone page this is an htmx POST that swaps the item's
-    card; without JavaScript the whole page posts and comes back at the item."""
+    """Save one item's answer. The phone page posts each answer as it is given (htmx, the card's
+    inputs stay as typed) and gets back the item's state, its photo and the progress; without
+    JavaScript the whole page posts and comes back at the item."""
     audit = _get_audit(request, pk)
     _check_conduct(request, audit)
     answer = get_object_or_404(audit.answers.select_related("item"), item_id=item_pk)
     form = _answer_form(answer, request.POST, request.FILES)
-    saved = False
+    saved = conflict = False
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -250,34 +244,37 @@ def answer_save(request, pk, item_pk):
                 photo=data["photo"],
                 remove_photo=data["remove_photo"],
             )
+        except StateConflict as error:
+            conflict = True
+            form.add_error(None, error.messages)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             saved = True
-    if not saved and request.FILES and not form.has_error("photo"):
-        # A browser cannot refill a file input: say so rather than drop the photo silently.
-        form.add_error("photo", _("The photo was not saved: choose it again."))
     if saved and not request.htmx:
         return redirect(f"{reverse('audits:conduct', args=[audit.pk])}#item-{answer.item_id}")
-    status = 200 if saved else 400
-    if saved:
-        form = _answer_form(answer)
+    if not saved and request.FILES and not request.htmx and not form.has_error("photo"):
+        # A browser cannot refill a file input after a full page: say so rather than drop the
+        # photo silently. (On the phone page the input keeps the file and the next save sends it.)
+        form.add_error("photo", _("The photo was not saved: choose it again."))
+    status = 200 if saved else 409 if conflict else 400
     answers = list(selectors.answers_of(audit))
+    if saved:
+        answer = next(other for other in answers if other.pk == answer.pk)
     if request.htmx:
-        return render(
+        response = render(
             request,
-            "audits/_answer_card.html",
-            {
-                "audit": audit,
-                "answer": answer,
-                "form": form,
-                "saved": saved,
-                "progress": _progress(answers),
-                "oob": True,
-                "total": len(answers),
-            },
+            "audits/_answer_saved.html",
+            {"audit": audit, "answer": answer, "form": form, "saved": saved, "progress": _progress(answers)},
             status=status,
         )
+        # The page trusts this marker, not the status alone: a sign-in page after the session
+        # ended also answers 200.
+        response["X-Answer-Saved"] = "true" if saved else "false"
+        if form.has_error("photo"):
+            # The page drops a refused photo from its file input, so it does not block the next save.
+            response["X-Answer-Photo-Refused"] = "true"
+        return response
     cards = [(other, form if other.pk == answer.pk else _answer_form(other)) for other in answers]
     return render(
         request,
@@ -301,6 +298,10 @@ def audit_complete(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             audit = services.audit_complete(actor=request.user, audit=audit, nc_actions=form.nc_actions())
+        except StateConflict as error:
+            # Finished meanwhile (another tab, the HSE head): show what was recorded.
+            messages.warning(request, _refusal(error))
+            return redirect(audit)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -388,18 +389,50 @@ def template_detail(request, pk):
 
 
 @capability_required("audits.manage_templates")
+def template_create(request):
+    form = TemplateCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            template = services.template_create(
+                actor=request.user,
+                name=data["name"],
+                code=data["code"],
+                description=data["description"],
+                items=data["items"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Checklist %(name)s published.") % {"name": template.name})
+            return redirect(template)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "audits/template_create.html", {"form": form}, status=status)
+
+
+@capability_required("audits.manage_templates")
 def template_new_version(request, pk):
     template = get_object_or_404(ChecklistTemplate, pk=pk)
     current = template.current_version()
     current_items = list(selectors.items_of(current)) if current else []
-    form = TemplateVersionForm(request.POST or None, initial={"items": TemplateVersionForm.as_text(current_items)})
+    form = TemplateVersionForm(
+        request.POST or None,
+        initial={
+            "items": TemplateVersionForm.as_text(current_items),
+            "based_on": current.number if current else 0,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         # Guidance is kept for items whose text did not change.
         guidance = {item.text: item.guidance for item in current_items}
         items = [{**item, "guidance": guidance.get(item["text"], "")} for item in form.cleaned_data["items"]]
         try:
             version = services.template_publish_new_version(
-                actor=request.user, template=template, items=items, notes=form.cleaned_data["notes"]
+                actor=request.user,
+                template=template,
+                items=items,
+                notes=form.cleaned_data["notes"],
+                based_on=form.cleaned_data["based_on"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -1,20 +1,57 @@
 """API endpoints of this app: api_urls registers each (prefix, viewset, basename) in ROUTES.
 
 The same services as the pages, so the same rules: a wrong cause tree answers 400 with the
-commission-friendly messages. Injured persons' medical fields are dropped from the answer for
-users who may not see them (not sent empty: not sent at all)."""
+commission-friendly messages; a step the investigation's status no longer allows (another user
+was first) answers 409. Injured persons' medical fields are dropped from the answer for users who
+may not see them (not sent empty: not sent at all). Every list takes the filters of its FilterSet
+(apps/incidents/filters.py): a malformed one answers 400 with the field's error."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
 from apps.accounts.access import unit_in_scope
+from apps.common.fields import EventDateTimeSerializerField
 from apps.org.models import StructuralUnit
 
 from . import rules, selectors, services
-from .models import CauseTreeFact, CauseTreeLink, Incident, Investigation, InvolvedPerson, WhyChain, WhyStep
+from .filters import AnalysisFilterSet, IncidentFilterSet, InvestigationFilterSet
+from .models import (
+    APPROVAL_NOTE_MAX_LENGTH,
+    CauseTreeFact,
+    CauseTreeLink,
+    Incident,
+    Investigation,
+    InvolvedPerson,
+    WhyChain,
+    WhyStep,
+)
+
+CONFLICT = OpenApiResponse(
+    description="The investigation's status no longer allows this (another user moved it on, or removed the "
+    'record first): `{"detail": "…", "code": "state_conflict"}`. Reload and decide again.'
+)
+REFUSED = OpenApiResponse(description="A rule of the analysis is broken: the field errors, or the reasons.")
+FORBIDDEN = OpenApiResponse(description="You are not on the commission nor an HSE role of the unit.")
+
+
+def _write(ok_status, serializer=None):
+    """The schema of a write of the analysis: each may meet an investigation approved meanwhile."""
+    return extend_schema(responses={ok_status: serializer, 400: REFUSED, 403: FORBIDDEN, 409: CONFLICT})
+
+
+class EventTimeField(EventDateTimeSerializerField):
+    """The common field, also refusing a naive time so early that it has no UTC equivalent (year 1
+    at the site is year 0 in UTC): DRF's own check of a naive time overflows there."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
 
 
 class InvolvedPersonSerializer(serializers.ModelSerializer):
@@ -32,6 +69,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     # 1 (negligible) to 5 (catastrophic); plain integers keep the schema's enum names unambiguous.
     actual_severity = serializers.IntegerField(min_value=1, max_value=5)
     potential_severity = serializers.IntegerField(min_value=1, max_value=5)
+    occurred_at = EventTimeField()
     people = serializers.SerializerMethodField()
     investigation = serializers.SerializerMethodField()
 
@@ -46,7 +84,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def validate_unit(self, unit):
         if not unit_in_scope(self.context["request"].user, unit):
-            raise serializers.ValidationError("Unknown unit.")
+            raise serializers.ValidationError(_("Unknown unit."))
         return unit
 
     def get_people(self, incident) -> list[dict]:
@@ -71,18 +109,13 @@ class IncidentViewSet(
 
     capabilities = {"GET": "incidents.view", "POST": "incidents.report"}
     serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
     queryset = Incident.objects.none()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        params = self.request.query_params
-        return selectors.incident_filter(
-            _incidents(self.request.user),
-            type=params.get("type", ""),
-            classification=params.get("classification", ""),
-            unit_id=params.get("unit") if (params.get("unit") or "").isdigit() else None,
-        )
+        return _incidents(self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -92,6 +125,14 @@ class IncidentViewSet(
 class ScopedInvestigationField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return selectors.investigation_list_for_user(self.context["request"].user)
+
+
+class InvestigationListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # The analyses of the whole page at once: a fixed number of queries, however many rows.
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.context.setdefault("_analysis", {}).update(selectors.investigation_analyses(rows))
+        return super().to_representation(rows)
 
 
 class InvestigationSerializer(serializers.ModelSerializer):
@@ -106,6 +147,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
             "approved_at", "approval_note", "closed_at", "quality", "tree_errors",
         ]  # fmt: skip
         read_only_fields = fields
+        list_serializer_class = InvestigationListSerializer
 
     def _analysis(self, investigation):
         cache = self.context.setdefault("_analysis", {})
@@ -126,7 +168,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
 
 class TransitionSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=sorted(services.INVESTIGATION_STEPS))
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=APPROVAL_NOTE_MAX_LENGTH, default="")
 
 
 class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -136,6 +178,7 @@ class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     capabilities = {"GET": "incidents.view", "POST": "incidents.view"}
     serializer_class = InvestigationSerializer
+    filterset_class = InvestigationFilterSet
     queryset = Investigation.objects.none()
 
     def get_queryset(self):
@@ -143,7 +186,15 @@ class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             return self.queryset
         return selectors.investigation_list_for_user(self.request.user).prefetch_related("members")
 
-    @extend_schema(request=TransitionSerializer, responses=InvestigationSerializer)
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: InvestigationSerializer,
+            400: OpenApiResponse(description="The step is unknown, or a rule refuses it (why, in the answer)."),
+            403: OpenApiResponse(description="Your role may not take this step."),
+            409: CONFLICT,
+        },
+    )
     @route(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         investigation = self.get_object()
@@ -172,12 +223,14 @@ class WhyChainSerializer(serializers.ModelSerializer):
         fields = ["id", "investigation", "problem_statement", "steps"]
 
 
+@extend_schema_view(create=_write(201, WhyChainSerializer))
 class WhyChainViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Five Whys chains; POST whys/ answers the next why (the last may be the root cause)."""
 
     capabilities = {"GET": "incidents.view", "POST": "incidents.view"}
+    filterset_class = AnalysisFilterSet
     queryset = WhyChain.objects.none()
 
     def get_serializer_class(self):
@@ -186,17 +239,17 @@ class WhyChainViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        chains = WhyChain.objects.filter(
+        return WhyChain.objects.filter(
             investigation__in=selectors.investigation_list_for_user(self.request.user).values("pk")
         ).prefetch_related("steps")
-        investigation = self.request.query_params.get("investigation", "")
-        return chains.filter(investigation_id=investigation) if investigation.isdigit() else chains
 
     def perform_create(self, serializer):
         serializer.instance = services.chain_add(actor=self.request.user, **serializer.validated_data)
 
-    @extend_schema(request=WhyStepSerializer, responses=WhyChainSerializer)
-    @route(detail=True, methods=["post"])
+    @extend_schema(
+        request=WhyStepSerializer, responses={201: WhyChainSerializer, 400: REFUSED, 403: FORBIDDEN, 409: CONFLICT}
+    )
+    @route(detail=True, methods=["post"], filterset_class=None)
     def whys(self, request, pk=None):
         chain = self.get_object()
         serializer = WhyStepSerializer(data=request.data)
@@ -209,13 +262,20 @@ class WhyChainViewSet(
 class FactSerializer(serializers.ModelSerializer):
     investigation = ScopedInvestigationField()
     leads_to = serializers.PrimaryKeyRelatedField(
-        queryset=CauseTreeFact.objects.all(), required=False, allow_null=True, write_only=True
+        queryset=CauseTreeFact.objects.none(), required=False, allow_null=True, write_only=True
     )
 
     class Meta:
         model = CauseTreeFact
         fields = ["id", "investigation", "text", "is_unusual", "is_final_event", "leads_to"]
         read_only_fields = ["is_final_event"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["leads_to"].queryset = _facts_for(request.user)
+        return fields
 
 
 class FactUpdateSerializer(serializers.ModelSerializer):
@@ -229,12 +289,17 @@ def _facts_for(user):
     return CauseTreeFact.objects.filter(investigation__in=selectors.investigation_list_for_user(user).values("pk"))
 
 
+@extend_schema_view(
+    create=_write(201, FactSerializer), update=_write(200, FactUpdateSerializer),
+    partial_update=_write(200, FactUpdateSerializer), destroy=_write(204),
+)  # fmt: skip
 class CauseTreeFactViewSet(viewsets.ModelViewSet):
     """Facts of the cause tree. The first fact of an investigation is its final event; later ones
     give `leads_to` (the fact they were necessary for). A change that breaks the tree is refused."""
 
     capabilities = {"GET": "incidents.view", "POST": "incidents.view", "PATCH": "incidents.view",
                     "PUT": "incidents.view", "DELETE": "incidents.view"}  # fmt: skip
+    filterset_class = AnalysisFilterSet
     queryset = CauseTreeFact.objects.none()
 
     def get_serializer_class(self):
@@ -243,9 +308,7 @@ class CauseTreeFactViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        facts = _facts_for(self.request.user)
-        investigation = self.request.query_params.get("investigation", "")
-        return facts.filter(investigation_id=investigation) if investigation.isdigit() else facts
+        return _facts_for(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -289,6 +352,7 @@ class LinkSerializer(serializers.ModelSerializer):
         return kinds.get(link.investigation_id, {}).get((link.antecedent_id, link.consequent_id), "")
 
 
+@extend_schema_view(create=_write(201, LinkSerializer), destroy=_write(204))
 class CauseTreeLinkViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
@@ -297,16 +361,15 @@ class CauseTreeLinkViewSet(
 
     capabilities = {"GET": "incidents.view", "POST": "incidents.view", "DELETE": "incidents.view"}
     serializer_class = LinkSerializer
+    filterset_class = AnalysisFilterSet
     queryset = CauseTreeLink.objects.none()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        links = CauseTreeLink.objects.filter(
+        return CauseTreeLink.objects.filter(
             investigation__in=selectors.investigation_list_for_user(self.request.user).values("pk")
         )
-        investigation = self.request.query_params.get("investigation", "")
-        return links.filter(investigation_id=investigation) if investigation.isdigit() else links
 
     def get_serializer_context(self):
         from .causetree import link_kinds

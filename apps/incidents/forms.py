@@ -4,32 +4,34 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
-from apps.common.forms import DateInput, MultipleFileField
+from apps.common import uploads
+from apps.common.fields import LONG_TEXT_MAX_LENGTH, BoundedIntegerField, EventDateTimeField, RecordDateField
+from apps.common.forms import MultipleFileField
 from apps.org.models import Person
 
 from .fivewhys import BLAME_ADVICE, blames_a_person
-from .models import Incident, InvolvedPerson, Severity
+from .models import (
+    APPROVAL_NOTE_MAX_LENGTH,
+    DAYS_LOST_MAX,
+    SICK_LEAVE_DAYS_MAX,
+    Incident,
+    InvolvedPerson,
+    Severity,
+)
 from .selectors import coordinator_choices, member_choices
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+def _long_text(label, *, rows=2, max_length=LONG_TEXT_MAX_LENGTH, **kwargs):
+    return forms.CharField(label=label, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
 class IncidentForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     type = forms.ChoiceField(label=_("Type"), choices=[("", "—")] + Incident.Type.choices)
-    occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput())
+    occurred_at = EventDateTimeField(label=_("When"))
     location = forms.CharField(label=_("Where"), max_length=300)
-    description = forms.CharField(
-        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Facts, not opinions.")
-    )
-    immediate_actions = forms.CharField(
-        label=_("Immediate actions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = _long_text(_("What happened"), rows=4, help_text=_("Facts, not opinions."))
+    immediate_actions = _long_text(_("Immediate actions"), required=False)
     actual_severity = forms.TypedChoiceField(label=_("Actual severity"), choices=Severity.choices, coerce=int)
     potential_severity = forms.TypedChoiceField(
         label=_("Potential severity"), choices=Severity.choices, coerce=int,
@@ -38,7 +40,7 @@ class IncidentForm(forms.Form):
     classification = forms.ChoiceField(
         label=_("Classification"), choices=Incident.Classification.choices, initial=Incident.Classification.NONE
     )
-    days_lost = forms.IntegerField(label=_("Days lost"), min_value=0, initial=0, required=False)
+    days_lost = BoundedIntegerField(label=_("Days lost"), max_value=DAYS_LOST_MAX, initial=0, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,23 +49,15 @@ class IncidentForm(forms.Form):
     def clean_days_lost(self):
         return self.cleaned_data.get("days_lost") or 0
 
-    def clean_occurred_at(self):
-        occurred_at = self.cleaned_data["occurred_at"]
-        if occurred_at > timezone.now():
-            raise forms.ValidationError(_("An incident cannot have happened in the future."))
-        return occurred_at
-
 
 class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=InvolvedPerson.Role.choices)
     person = forms.ModelChoiceField(label=_("From the roll"), queryset=None, required=False)
     name = forms.CharField(label=_("Or name"), max_length=200, required=False)
-    injury_description = forms.CharField(label=_("Injury"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    injury_description = _long_text(_("Injury"), required=False)
     body_part = forms.CharField(label=_("Body part"), max_length=100, required=False)
-    diagnosis = forms.CharField(
-        label=_("Medical treatment and diagnosis"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    sick_leave_days = forms.IntegerField(label=_("Sick leave days"), min_value=0, required=False)
+    diagnosis = _long_text(_("Medical treatment and diagnosis"), required=False)
+    sick_leave_days = BoundedIntegerField(label=_("Sick leave days"), max_value=SICK_LEAVE_DAYS_MAX, required=False)
 
     def __init__(self, *args, incident=None, show_medical=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,12 +75,18 @@ class PersonForm(forms.Form):
 
 
 class TimelineForm(forms.Form):
-    at = forms.DateTimeField(label=_("When"), widget=DateTimeInput())
+    at = EventDateTimeField(label=_("When"))
     description = forms.CharField(label=_("What happened"), max_length=500)
 
 
 class AttachmentForm(forms.Form):
-    files = MultipleFileField(label=_("Files"), help_text=_("Photos, PDF or documents, up to 10 MB each."))
+    files = MultipleFileField(
+        label=_("Files"), help_text=_("Photos, videos, PDF or documents, up to 10 MB each."),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["accept"] = uploads.accept_attribute(uploads.INCIDENT_FILES)
 
 
 class OpenInvestigationForm(forms.Form):
@@ -104,7 +104,7 @@ class OpenInvestigationForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    note = forms.CharField(label=_("Approval note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = _long_text(_("Approval note"), required=False, max_length=APPROVAL_NOTE_MAX_LENGTH)
 
 
 class ChainForm(forms.Form):
@@ -169,8 +169,8 @@ class InvestigationActionForm(forms.Form):
         help_text=_("Prefer eliminating the hazard over rules and PPE: the higher, the stronger."),
     )  # fmt: skip
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
-    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = RecordDateField(label=_("Due date"))
+    description = _long_text(_("Details"), required=False)
 
     def __init__(self, *args, causes=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,21 +183,3 @@ class InvestigationActionForm(forms.Form):
         if due_date < timezone.localdate():
             raise forms.ValidationError(_("The due date cannot be in the past."))
         return due_date
-
-
-class IncidentFilterForm(forms.Form):
-    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any type"))] + Incident.Type.choices)
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
-    classification = forms.ChoiceField(
-        label=_("Classification"), required=False,
-        choices=[("", _("Any classification"))] + Incident.Classification.choices,
-    )  # fmt: skip
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-
-    def __init__(self, *args, units=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("All units"))] + [(u.pk, str(u)) for u in units]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)

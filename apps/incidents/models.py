@@ -4,12 +4,16 @@ remove the causes found."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
+from apps.common.dates import DATABASE_FLOOR, DATABASE_FLOOR_DATE, validate_event_time
+from apps.common.fields import LONG_TEXT_MAX_LENGTH
 
 
 class Severity(models.IntegerChoices):
@@ -21,6 +25,19 @@ class Severity(models.IntegerChoices):
 
 
 SEVERITY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+# Days away from work counted for one case: at most a year. (OSHA stops counting at 180; a case
+# still open after a year is a disablement, recorded as severity 5, not as more days.)
+DAYS_LOST_MAX = 366
+# Days of sick leave of one person recorded on the incident: the same cap.
+SICK_LEAVE_DAYS_MAX = 366
+# The approval note of the HSE head: a few sentences.
+APPROVAL_NOTE_MAX_LENGTH = 2000
+
+
+def long_text(verbose_name, *, max_length=LONG_TEXT_MAX_LENGTH, **kwargs):
+    """Free text, capped in forms, serializers and `full_clean()` alike."""
+    return models.TextField(verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs)
 
 
 class Incident(models.Model):
@@ -56,17 +73,17 @@ class Incident(models.Model):
         validators=SEVERITY_VALIDATORS,
         help_text=_("The worst that could reasonably have happened."),
     )
-    occurred_at = models.DateTimeField(_("occurred at"))
+    occurred_at = models.DateTimeField(_("occurred at"), validators=[validate_event_time])
     unit = models.ForeignKey(
         "org.StructuralUnit", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("unit")
     )
     location = models.CharField(_("location"), max_length=300)
-    description = models.TextField(_("what happened"))
-    immediate_actions = models.TextField(_("immediate actions"), blank=True)
+    description = long_text(_("what happened"))
+    immediate_actions = long_text(_("immediate actions"), blank=True)
     classification = models.CharField(
         _("classification"), max_length=20, choices=Classification.choices, default=Classification.NONE
     )
-    days_lost = models.PositiveIntegerField(_("days lost"), default=0)
+    days_lost = models.PositiveIntegerField(_("days lost"), default=0, validators=[MaxValueValidator(DAYS_LOST_MAX)])
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
     )
@@ -89,6 +106,10 @@ class Incident(models.Model):
                 condition=models.Q(classification="lost_time") | models.Q(days_lost=0),
                 name="incidents_days_lost_only_for_lost_time",
             ),
+            # The last line behind the form and API checks: no date a page cannot render.
+            models.CheckConstraint(
+                condition=models.Q(occurred_at__gte=DATABASE_FLOOR), name="incidents_occurred_after_floor"
+            ),
         ]
 
     def __str__(self):
@@ -110,8 +131,6 @@ class Incident(models.Model):
         return self.classification in self.LOST_TIME
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.classification != self.Classification.LOST_TIME and self.days_lost:
             raise ValidationError({"days_lost": _("Days lost are recorded only for lost-time cases.")})
         if self.classification == self.Classification.LOST_TIME and not self.days_lost:
@@ -135,10 +154,13 @@ class InvolvedPerson(models.Model):
         "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("person")
     )
     name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("When not on the unit's roll."))
-    injury_description = models.TextField(_("injury"), blank=True)
+    injury_description = long_text(_("injury"), blank=True)
     body_part = models.CharField(_("body part"), max_length=100, blank=True)
-    diagnosis = models.TextField(_("medical treatment and diagnosis"), blank=True)
-    sick_leave_days = models.PositiveIntegerField(_("sick leave days"), null=True, blank=True)
+    diagnosis = long_text(_("medical treatment and diagnosis"), blank=True)
+    sick_leave_days = models.PositiveIntegerField(
+        _("sick leave days"), null=True, blank=True,
+        validators=[MaxValueValidator(SICK_LEAVE_DAYS_MAX)],
+    )  # fmt: skip
 
     class Meta:
         ordering = ["role", "id"]
@@ -179,17 +201,35 @@ class IncidentAttachment(models.Model):
 
 
 class TimelineEvent(models.Model):
+    """What happened before and after the incident: the precursors (a guard removed during last
+    week's maintenance), the event, first aid, return to work. Within a year of the incident."""
+
+    # How far from the incident an event of its timeline may lie, before or after it.
+    SPAN = timedelta(days=365)
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
-    at = models.DateTimeField(_("when"))
+    at = models.DateTimeField(_("when"), validators=[validate_event_time])
     description = models.CharField(_("what happened"), max_length=500)
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(at__gte=DATABASE_FLOOR), name="incidents_timeline_after_floor")
+        ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.description}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.description}"
+
+    def clean(self):
+        if self.at is None or self.incident_id is None:
+            return
+        if abs(self.at - self.incident.occurred_at) > self.SPAN:
+            raise ValidationError(
+                {"at": _("A timeline event lies within %(days)d days of the incident (before or after it).")
+                 % {"days": self.SPAN.days}}
+            )  # fmt: skip
 
 
 class Investigation(models.Model):
@@ -220,7 +260,7 @@ class Investigation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approval_note = models.TextField(_("approval note"), blank=True)
+    approval_note = long_text(_("approval note"), blank=True, max_length=APPROVAL_NOTE_MAX_LENGTH)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -231,7 +271,18 @@ class Investigation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status__in=["approved", "closed"]) | models.Q(approved_by__isnull=False),
                 name="incidents_investigation_approved_has_approver",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=DATABASE_FLOOR_DATE), name="incidents_deadline_after_floor"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_at__isnull=True) | models.Q(approved_at__gte=DATABASE_FLOOR),
+                name="incidents_approved_after_floor",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True) | models.Q(closed_at__gte=DATABASE_FLOOR),
+                name="incidents_closed_after_floor",
+            ),
         ]
 
     def __str__(self):
@@ -250,8 +301,9 @@ class Investigation(models.Model):
 
     @classmethod
     def deadline_for(cls, incident: Incident):
+        """Counted from the day of the incident at the site (not in UTC)."""
         severity = max(incident.actual_severity, incident.potential_severity)
-        return incident.occurred_at.date() + timedelta(days=cls.DEADLINE_DAYS[severity])
+        return timezone.localdate(incident.occurred_at) + timedelta(days=cls.DEADLINE_DAYS[severity])
 
     STATUS_BADGES = {
         Status.OPENED: "text-bg-primary",
@@ -268,6 +320,9 @@ class Investigation(models.Model):
 
 class WhyChain(models.Model):
     """One Five Whys chain: from the problem statement, each answer is the cause of the previous."""
+
+    # Five whys usually reach the root cause; a chain that needs more than this is several chains.
+    MAX_STEPS = 20
 
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="why_chains")
     problem_statement = models.CharField(_("problem statement"), max_length=500)

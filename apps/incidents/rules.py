@@ -32,16 +32,30 @@ def may_edit_incident(user, incident: Incident) -> bool:
     return can(user, "incidents.report", incident.unit) or is_commission(user, _investigation_of(incident))
 
 
+def may_coordinate(user, incident: Incident) -> bool:
+    """Open an investigation of the incident (and name its commission): HSE roles of the unit."""
+    return can(user, "investigations.coordinate", incident.unit)
+
+
+def may_lead_commission(user) -> bool:
+    """Be named coordinator of a commission: an active user whose role coordinates investigations,
+    of any unit (a serious case may be led by a specialist from another site)."""
+    return can(user, "investigations.coordinate")
+
+
 def may_open_investigation(user, incident: Incident) -> bool:
-    return can(user, "investigations.coordinate", incident.unit) and _investigation_of(incident) is None
+    return may_coordinate(user, incident) and _investigation_of(incident) is None
+
+
+def may_work_on_analysis(user, investigation: Investigation) -> bool:
+    """The analysis (whys, cause tree, actions) is the work of the commission and the HSE roles
+    of the unit, whatever the investigation's status (see `may_edit_investigation`)."""
+    return can(user, "investigations.coordinate", investigation.incident.unit) or is_commission(user, investigation)
 
 
 def may_edit_investigation(user, investigation: Investigation) -> bool:
-    """The analysis (whys, cause tree, actions) is edited by the commission and HSE roles of the
-    unit until the HSE head approves it."""
-    return investigation.is_editable and (
-        can(user, "investigations.coordinate", investigation.incident.unit) or is_commission(user, investigation)
-    )
+    """The analysis is edited until the HSE head approves it."""
+    return investigation.is_editable and may_work_on_analysis(user, investigation)
 
 
 def may_advance(user, investigation: Investigation) -> bool:

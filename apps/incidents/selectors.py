@@ -8,14 +8,16 @@ from django.utils import timezone
 
 from apps.accounts.access import unit_ids_in_scope
 from apps.accounts.models import User
-from apps.accounts.roles import HSE_ROLES
+from apps.accounts.roles import roles_with
 from apps.actions.models import Action
 from apps.actions.selectors import actions_of
+from apps.common.dates import day_after_start, day_start
 from apps.org.models import HoursWorked, StructuralUnit
 
 from . import causetree, quality
 from .fivewhys import blames_a_person
 from .models import CauseTreeFact, CauseTreeLink, Incident, Investigation, WhyChain, WhyStep
+from .quality import QualityScore
 
 
 def incident_list_for_user(user):
@@ -37,22 +39,42 @@ def investigation_list_for_user(user):
     )
 
 
+def _occurred_between(rows, field: str, date_from: date | None, date_to: date | None):
+    """Rows whose event time falls on the days from `date_from` to `date_to` (inclusive) at the
+    site: the raw column compared with the days' bounds, so its index serves."""
+    if date_from:
+        rows = rows.filter(**{f"{field}__gte": day_start(date_from)})
+    if date_to:
+        rows = rows.filter(**{f"{field}__lt": day_after_start(date_to)})
+    return rows
+
+
 def incident_filter(incidents, *, type="", unit_id=None, classification="", date_from=None, date_to=None):
+    """The incidents of a type, of a unit (with the units under it), of a classification, on the
+    days from `date_from` to `date_to` (inclusive); each criterion only when given."""
     if type:
         incidents = incidents.filter(type=type)
     if unit_id:
         incidents = incidents.filter(unit_id__in=_with_descendants([unit_id]))
     if classification:
         incidents = incidents.filter(classification=classification)
-    if date_from:
-        incidents = incidents.filter(occurred_at__date__gte=date_from)
-    if date_to:
-        incidents = incidents.filter(occurred_at__date__lte=date_to)
-    return incidents
+    return _occurred_between(incidents, "occurred_at", date_from, date_to)
+
+
+def investigation_filter(investigations, *, status="", unit_id=None, date_from=None, date_to=None):
+    """Investigations in a status, of incidents of a unit (with the units under it) or on the days
+    from `date_from` to `date_to` (the incident's time); each criterion only when given."""
+    if status:
+        investigations = investigations.filter(status=status)
+    if unit_id:
+        investigations = investigations.filter(incident__unit_id__in=_with_descendants([unit_id]))
+    return _occurred_between(investigations, "incident__occurred_at", date_from, date_to)
 
 
 def coordinator_choices():
-    return User.objects.filter(is_active=True, role__in=HSE_ROLES).order_by("last_name", "first_name")
+    """Who may coordinate a commission: the users whose role may coordinate investigations."""
+    coordinators = roles_with("investigations.coordinate")
+    return User.objects.filter(is_active=True, role__in=coordinators).order_by("last_name", "first_name")
 
 
 def member_choices():
@@ -132,7 +154,7 @@ class Analysis:
         kinds = causetree.link_kinds(self.pure_links)
         return [(link, kinds[(link.antecedent_id, link.consequent_id)]) for link in self.links]
 
-    def quality(self, today: date | None = None) -> quality.QualityScore:
+    def quality(self, today: date | None = None) -> QualityScore:
         inv = self.investigation
         return quality.quality_score(
             deadline=inv.deadline,
@@ -145,20 +167,54 @@ class Analysis:
         )
 
 
-def investigation_analysis(investigation: Investigation) -> Analysis:
-    """Everything the commission built, in a fixed number of queries."""
-    chains = list(WhyChain.objects.filter(investigation=investigation).prefetch_related("steps"))
-    facts = list(CauseTreeFact.objects.filter(investigation=investigation))
-    links = list(CauseTreeLink.objects.filter(investigation=investigation))
+def investigation_analyses(investigations) -> dict[int, Analysis]:
+    """The analysis of each investigation (by id), for a page of them in a fixed number of
+    queries (five, however many investigations, chains, facts, links and actions)."""
+    investigations = list(investigations)
+    ids = [investigation.pk for investigation in investigations]
+    if not ids:
+        return {}
+    chains_of: dict[int, list] = {pk: [] for pk in ids}
+    facts_of: dict[int, list] = {pk: [] for pk in ids}
+    links_of: dict[int, list] = {pk: [] for pk in ids}
+    for chain in WhyChain.objects.filter(investigation_id__in=ids).prefetch_related("steps"):
+        chains_of[chain.investigation_id].append(chain)
+    facts_by_id = {}
+    for fact in CauseTreeFact.objects.filter(investigation_id__in=ids):
+        facts_of[fact.investigation_id].append(fact)
+        facts_by_id[fact.pk] = fact
+    for link in CauseTreeLink.objects.filter(investigation_id__in=ids):
+        # The facts at both ends are those already loaded: no query per link.
+        link.antecedent = facts_by_id[link.antecedent_id]
+        link.consequent = facts_by_id[link.consequent_id]
+        links_of[link.investigation_id].append(link)
     step_type = ContentType.objects.get_for_model(WhyStep)
     by_step, by_fact = {}, {}
     actions = actions_of(
-        WhyStep.objects.filter(chain__investigation=investigation),
-        CauseTreeFact.objects.filter(investigation=investigation),
+        WhyStep.objects.filter(chain__investigation_id__in=ids), CauseTreeFact.objects.filter(investigation_id__in=ids)
     )
     for action in actions.order_by("id"):
         by_cause = by_step if action.source_type_id == step_type.pk else by_fact
         by_cause.setdefault(action.source_id, []).append(action)
+    return {
+        investigation.pk: _analysis(
+            investigation,
+            chains_of[investigation.pk],
+            facts_of[investigation.pk],
+            links_of[investigation.pk],
+            by_step,
+            by_fact,
+        )  # fmt: skip
+        for investigation in investigations
+    }
+
+
+def investigation_analysis(investigation: Investigation) -> Analysis:
+    """Everything the commission built, in a fixed number of queries."""
+    return investigation_analyses([investigation])[investigation.pk]
+
+
+def _analysis(investigation, chains, facts, links, by_step, by_fact) -> Analysis:
     causes, action_links = [], []
     for chain in chains:
         chain.steps_list = list(chain.steps.all())
@@ -184,10 +240,8 @@ def investigation_analysis(investigation: Investigation) -> Analysis:
 def investigation_quality_average(user, *, date_from: date, date_to: date) -> int | None:
     """Mean quality score (percent) of the investigations of incidents in the period the user sees;
     None when there are none. For the KPI dashboard."""
-    investigations = investigation_list_for_user(user).filter(
-        incident__occurred_at__date__gte=date_from, incident__occurred_at__date__lte=date_to
-    )
-    scores = [investigation_analysis(inv).quality().percent for inv in investigations]
+    investigations = _occurred_between(investigation_list_for_user(user), "incident__occurred_at", date_from, date_to)
+    scores = [analysis.quality().percent for analysis in investigation_analyses(investigations).values()]
     return round(sum(scores) / len(scores)) if scores else None
 
 
@@ -257,7 +311,7 @@ def incident_rates(*, units=None, user=None, date_from: date, date_to: date) -> 
         scope = unit_ids_in_scope(user)
         if scope is not None:
             incidents, hours = incidents.filter(unit_id__in=scope), hours.filter(unit_id__in=scope)
-    incidents = incidents.filter(occurred_at__date__gte=date_from, occurred_at__date__lte=date_to)
+    incidents = _occurred_between(incidents, "occurred_at", date_from, date_to)
     hours = hours.filter(month__gte=date_from.replace(day=1), month__lte=date_to)
     counts = incidents.aggregate(
         recordable=Count("id", filter=Q(classification__in=Incident.RECORDABLE)),

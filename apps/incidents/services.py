@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.access import require
-from apps.accounts.roles import HSE_ROLES
 from apps.actions.models import Action
 from apps.actions.services import action_create
 from apps.audit.services import log_action
+from apps.common import uploads
+from apps.common.errors import StateConflict
+from apps.common.locking import lock_and_reload
 
 from . import rules
 from .models import (
@@ -26,8 +28,7 @@ from .models import (
 )
 from .selectors import investigation_analysis
 
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".pdf", ".docx", ".xlsx", ".txt", ".mp4"}
+ATTACHMENT_MAX_BYTES = 10 * uploads.MEGABYTE
 
 
 def _check(allowed: bool, message: str) -> None:
@@ -53,10 +54,9 @@ def incident_report(
     classification: str = Incident.Classification.NONE,
     days_lost: int = 0,
 ) -> Incident:
-    """Register an incident in a unit the reporter covers. It cannot have happened in the future."""
+    """Register an incident in a unit the reporter covers. It happened inside the records' window
+    and not in the future (the field's validator)."""
     require(actor, "incidents.report", unit)
-    if occurred_at > timezone.now():
-        raise ValidationError({"occurred_at": _("An incident cannot have happened in the future.")})
     incident = Incident(
         unit=unit,
         type=type,
@@ -78,10 +78,15 @@ def incident_report(
 
 @transaction.atomic
 def person_add(*, actor, incident: Incident, role: str, person=None, name: str = "", **medical) -> InvolvedPerson:
+    """Record someone involved. Medical details are recorded only by those who may read them."""
     _check(rules.may_edit_incident(actor, incident), _("You may not change this incident."))
     unknown = set(medical) - set(InvolvedPerson.MEDICAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {unknown}")
+    if any(value not in (None, "") for value in medical.values()):
+        _check(rules.may_view_medical(actor, incident), _("Only HSE and the commission record medical details."))
+    if person is not None and person.unit_id != incident.unit_id:
+        raise ValidationError({"person": _("Choose a person of the incident's unit.")})
     if person is None and not (name or "").strip():
         raise ValidationError({"name": _("Choose a person from the roll or type a name.")})
     involved = InvolvedPerson(incident=incident, role=role, person=person, name=(name or "").strip(), **medical)
@@ -94,6 +99,7 @@ def person_add(*, actor, incident: Incident, role: str, person=None, name: str =
 
 @transaction.atomic
 def timeline_add(*, actor, incident: Incident, at, description: str) -> TimelineEvent:
+    """Add an event to the incident's timeline: within `TimelineEvent.SPAN` of the incident."""
     _check(rules.may_edit_incident(actor, incident), _("You may not change this incident."))
     event = TimelineEvent(incident=incident, at=at, description=description)
     event.full_clean()
@@ -104,12 +110,10 @@ def timeline_add(*, actor, incident: Incident, at, description: str) -> Timeline
 
 @transaction.atomic
 def attachment_add(*, actor, incident: Incident, files) -> list[IncidentAttachment]:
+    """Attach photos, videos and documents, each checked by its content (not its name)."""
     _check(rules.may_edit_incident(actor, incident), _("You may not change this incident."))
     for upload in files:
-        if not any(upload.name.lower().endswith(ext) for ext in ATTACHMENT_EXTENSIONS):
-            raise ValidationError({"files": _("%(name)s: this type of file is not accepted.") % {"name": upload.name}})
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise ValidationError({"files": _("%(name)s is larger than 10 MB.") % {"name": upload.name}})
+        uploads.validate_upload(upload, kinds=uploads.INCIDENT_FILES, max_bytes=ATTACHMENT_MAX_BYTES, field="files")
     added = [
         IncidentAttachment.objects.create(
             incident=incident, file=upload, original_name=upload.name[:255], uploaded_by=actor
@@ -130,19 +134,23 @@ def attachment_add(*, actor, incident: Incident, files) -> list[IncidentAttachme
 
 @transaction.atomic
 def investigation_open(*, actor, incident: Incident, coordinator, members=()) -> Investigation:
-    """Open the investigation with its commission. An HSE specialist (or the HSE head) coordinates;
-    the deadline follows from the higher of actual and potential severity."""
+    """Open the investigation with its commission. Someone whose role coordinates investigations
+    leads it; the deadline follows from the higher of actual and potential severity. The incident
+    is locked first, so of two people opening it at once one succeeds and the other is told it is
+    already being investigated."""
+    incident = lock_and_reload(incident)
     require(actor, "investigations.coordinate", incident.unit)
     if Investigation.objects.filter(incident=incident).exists():
-        raise ValidationError(_("This incident is already being investigated."))
-    if coordinator.role not in HSE_ROLES or not coordinator.is_active:
+        raise StateConflict(_("This incident is already being investigated."))
+    if not rules.may_lead_commission(coordinator):
         raise ValidationError({"coordinator": _("An HSE specialist coordinates the commission.")})
     investigation = Investigation(
         incident=incident, coordinator=coordinator, deadline=Investigation.deadline_for(incident)
     )
     investigation.full_clean(exclude=["incident"])
     investigation.save()
-    investigation.members.set([member for member in members if member.pk != coordinator.pk])
+    members = [member for member in members if member.pk != coordinator.pk]
+    investigation.members.set(members)
     log_action(
         actor=actor,
         action="incidents.investigation.opened",
@@ -158,9 +166,13 @@ def investigation_open(*, actor, incident: Incident, coordinator, members=()) ->
 
 
 def _require_status(investigation: Investigation, *statuses) -> None:
+    """The status found on the locked row allows the step, or someone changed it first."""
     if investigation.status not in statuses:
-        raise ValidationError(
-            _("This cannot be done while the investigation is “%(status)s”.")
+        raise StateConflict(
+            _(
+                "This cannot be done now: the investigation is “%(status)s” (someone may have just changed it). "
+                "Reload the page to see its current state."
+            )
             % {"status": investigation.get_status_display()}
         )
 
@@ -176,14 +188,15 @@ def _move(investigation, actor, status, code, reason="", **fields):
 
 @transaction.atomic
 def investigation_start_analysis(*, actor, investigation: Investigation) -> Investigation:
+    """Opened → analysis: the coordinator or HSE roles of the unit."""
+    investigation = lock_and_reload(investigation)
     _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles move the investigation on."))
     _require_status(investigation, Investigation.Status.OPENED)
     return _move(investigation, actor, Investigation.Status.ANALYSIS, "incidents.investigation.analysis_started")
 
 
-def _require_causes_covered(investigation: Investigation, analysis=None) -> None:
-    analysis = analysis or investigation_analysis(investigation)
-    uncovered = analysis.uncovered
+def _require_causes_covered(investigation: Investigation) -> None:
+    uncovered = investigation_analysis(investigation).uncovered
     if uncovered:
         raise ValidationError(
             _("Every root cause needs an action first. Without one: %(causes)s.")
@@ -193,11 +206,11 @@ def _require_causes_covered(investigation: Investigation, analysis=None) -> None
 
 @transaction.atomic
 def investigation_plan_actions(*, actor, investigation: Investigation) -> Investigation:
-    """The analysis is done when at least one method is complete (Five Whys or cause tree)."""
+    """Analysis → actions planned, when at least one method is complete (Five Whys or cause tree)."""
+    investigation = lock_and_reload(investigation)
     _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles move the investigation on."))
     _require_status(investigation, Investigation.Status.ANALYSIS)
-    analysis = investigation_analysis(investigation)
-    if not analysis.rca_done:
+    if not investigation_analysis(investigation).rca_done:
         raise ValidationError(
             _(
                 "Complete one method first: a why-chain that ends in a root cause, or a valid cause tree "
@@ -209,10 +222,13 @@ def investigation_plan_actions(*, actor, investigation: Investigation) -> Invest
 
 @transaction.atomic
 def investigation_approve(*, actor, investigation: Investigation, note: str = "") -> Investigation:
-    """The HSE head approves the analysis and its action plan; every root cause has an action."""
+    """Actions planned → approved, by the HSE head; every root cause has an action."""
+    investigation = lock_and_reload(investigation)
     _check(rules.may_approve(actor, investigation), _("Only the HSE head approves investigations."))
     _require_status(investigation, Investigation.Status.ACTIONS_PLANNED)
     _require_causes_covered(investigation)
+    investigation.approval_note = note
+    investigation.full_clean(exclude=["incident", "coordinator", "approved_by"])
     return _move(
         investigation,
         actor,
@@ -227,7 +243,9 @@ def investigation_approve(*, actor, investigation: Investigation, note: str = ""
 
 @transaction.atomic
 def investigation_close(*, actor, investigation: Investigation) -> Investigation:
-    """Refused while a root cause (or an unusual fact) has no action that is not cancelled."""
+    """Approved → closed. Refused while a root cause (or an unusual fact) has no action that is
+    not cancelled."""
+    investigation = lock_and_reload(investigation)
     _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles close investigations."))
     _require_status(investigation, Investigation.Status.APPROVED)
     _require_causes_covered(investigation)
@@ -236,8 +254,23 @@ def investigation_close(*, actor, investigation: Investigation) -> Investigation
     )
 
 
-def _check_edit(actor, investigation):
-    _check(rules.may_edit_investigation(actor, investigation), _("You may not change this investigation now."))
+def _lock_for_edit(actor, investigation: Investigation) -> Investigation:
+    """Lock the investigation for a change of its analysis, then check who and when: the
+    commission and HSE roles (else 403), while the investigation is still editable (else a
+    conflict: it was approved meanwhile). Changes of one analysis thus run one after the other,
+    so each sees the tree the previous one left (no loop made of two links added at once)."""
+    investigation = lock_and_reload(investigation)
+    _check(rules.may_work_on_analysis(actor, investigation), _("You may not change this investigation."))
+    if not investigation.is_editable:
+        raise StateConflict(
+            _("The investigation is “%(status)s”: its analysis can no longer change.")
+            % {"status": investigation.get_status_display()}
+        )
+    return investigation
+
+
+def _gone() -> StateConflict:
+    return StateConflict(_("Someone has just removed this from the analysis; reload the page."))
 
 
 # Five Whys ------------------------------------------------------------------------------------
@@ -245,7 +278,7 @@ def _check_edit(actor, investigation):
 
 @transaction.atomic
 def chain_add(*, actor, investigation: Investigation, problem_statement: str) -> WhyChain:
-    _check_edit(actor, investigation)
+    investigation = _lock_for_edit(actor, investigation)
     chain = WhyChain(investigation=investigation, problem_statement=(problem_statement or "").strip())
     chain.full_clean()
     chain.save()
@@ -255,19 +288,23 @@ def chain_add(*, actor, investigation: Investigation, problem_statement: str) ->
 
 @transaction.atomic
 def step_add(*, actor, chain: WhyChain, answer: str, is_root_cause: bool = False) -> WhyStep:
-    """Answer the next why. A chain ends at its root cause: nothing is added after it."""
-    _check_edit(actor, chain.investigation)
+    """Answer the next why. A chain ends at its root cause: nothing is added after it; and it has
+    at most `WhyChain.MAX_STEPS` answers."""
+    investigation = _lock_for_edit(actor, chain.investigation)
     last = chain.steps.order_by("-order").first()
     if last and last.is_root_cause:
         message = _("This chain already ends in its root cause “%(cause)s”. Remove that answer to ask another why.")
         raise ValidationError({"answer": message % {"cause": last.answer}})
+    if last and last.order >= WhyChain.MAX_STEPS:
+        message = _("A chain has at most %(count)d whys: mark the root cause, or start another chain.")
+        raise ValidationError({"answer": message % {"count": WhyChain.MAX_STEPS}})
     step = WhyStep(
         chain=chain, order=(last.order + 1) if last else 1, answer=(answer or "").strip(), is_root_cause=is_root_cause
     )
     step.full_clean()
     step.save()
     log_action(
-        actor=actor, action="incidents.why.added", target=chain.investigation, unit=chain.investigation.unit,
+        actor=actor, action="incidents.why.added", target=investigation, unit=investigation.unit,
         data={"root_cause": is_root_cause},
     )  # fmt: skip
     return step
@@ -276,8 +313,10 @@ def step_add(*, actor, chain: WhyChain, answer: str, is_root_cause: bool = False
 @transaction.atomic
 def step_remove(*, actor, step: WhyStep) -> None:
     """Only the last answer of a chain is removed, so the chain never has a gap."""
-    investigation = step.chain.investigation
-    _check_edit(actor, investigation)
+    investigation = _lock_for_edit(actor, step.chain.investigation)
+    step = WhyStep.objects.filter(pk=step.pk).first()
+    if step is None:
+        raise _gone()
     if step.chain.steps.aggregate(last=Max("order"))["last"] != step.order:
         raise ValidationError(_("Remove the answers after this one first: each answer explains the previous one."))
     if step.actions.exists():
@@ -303,15 +342,19 @@ def fact_add(
 ) -> CauseTreeFact:
     """The first fact is the final event (the incident itself); every later fact is added as an
     antecedent of a fact already in the tree, so the tree always stays connected."""
-    _check_edit(actor, investigation)
+    investigation = _lock_for_edit(actor, investigation)
     has_facts = investigation.facts.exists()
     if has_facts and leads_to is None:
         raise ValidationError({"leads_to": _("Choose the fact this one led to: the tree is built backwards.")})
     if leads_to is not None and leads_to.investigation_id != investigation.pk:
         raise ValidationError({"leads_to": _("That fact is not in this tree.")})
+    if leads_to is not None and not CauseTreeFact.objects.filter(pk=leads_to.pk).exists():
+        raise _gone()
+    # The final event is the incident itself: never "unusual" (as in fact_update).
     fact = CauseTreeFact(
-        investigation=investigation, text=(text or "").strip(), is_unusual=is_unusual, is_final_event=not has_facts
-    )
+        investigation=investigation, text=(text or "").strip(), is_unusual=is_unusual and has_facts,
+        is_final_event=not has_facts,
+    )  # fmt: skip
     fact.full_clean()
     fact.save()
     if leads_to is not None:
@@ -326,8 +369,11 @@ def fact_add(
 
 @transaction.atomic
 def fact_update(*, actor, fact: CauseTreeFact, text: str, is_unusual: bool) -> CauseTreeFact:
-    investigation = fact.investigation
-    _check_edit(actor, investigation)
+    """Change a fact's text and whether it is unusual (the final event is never "unusual")."""
+    investigation = _lock_for_edit(actor, fact.investigation)
+    fact = CauseTreeFact.objects.filter(pk=fact.pk).first()
+    if fact is None:
+        raise _gone()
     fact.text = (text or "").strip()
     fact.is_unusual = is_unusual and not fact.is_final_event
     fact.full_clean()
@@ -340,8 +386,9 @@ def fact_update(*, actor, fact: CauseTreeFact, text: str, is_unusual: bool) -> C
 @transaction.atomic
 def fact_remove(*, actor, fact: CauseTreeFact) -> None:
     """Refused when facts would be left without a path to the final event."""
-    investigation = fact.investigation
-    _check_edit(actor, investigation)
+    investigation = _lock_for_edit(actor, fact.investigation)
+    if not CauseTreeFact.objects.filter(pk=fact.pk).exists():
+        raise _gone()
     if fact.actions.exists():
         raise ValidationError(_("An action addresses this fact; it stays."))
     # Delete by query: the caller's instance keeps its id when the change is refused.
@@ -355,11 +402,13 @@ def link_add(
     *, actor, investigation: Investigation, antecedent: CauseTreeFact, consequent: CauseTreeFact
 ) -> CauseTreeLink:
     """Link two facts already in the tree (a conjunction or a disjunction); loops are refused."""
-    _check_edit(actor, investigation)
+    investigation = _lock_for_edit(actor, investigation)
     if antecedent.investigation_id != investigation.pk or consequent.investigation_id != investigation.pk:
         raise ValidationError(_("Both facts must be in this tree."))
     if antecedent.pk == consequent.pk:
         raise ValidationError({"consequent": _("A fact cannot be its own cause.")})
+    if CauseTreeFact.objects.filter(pk__in=[antecedent.pk, consequent.pk]).count() != 2:
+        raise _gone()
     if CauseTreeLink.objects.filter(antecedent=antecedent, consequent=consequent).exists():
         raise ValidationError({"consequent": _("These facts are already linked.")})
     link = CauseTreeLink.objects.create(investigation=investigation, antecedent=antecedent, consequent=consequent)
@@ -371,9 +420,9 @@ def link_add(
 @transaction.atomic
 def link_remove(*, actor, link: CauseTreeLink) -> None:
     """Refused when a fact would no longer lead to the final event."""
-    investigation = link.investigation
-    _check_edit(actor, investigation)
-    CauseTreeLink.objects.filter(pk=link.pk).delete()
+    investigation = _lock_for_edit(actor, link.investigation)
+    if not CauseTreeLink.objects.filter(pk=link.pk).delete()[0]:
+        raise _gone()
     _validate_tree(investigation)
     log_action(actor=actor, action="incidents.link.removed", target=investigation, unit=investigation.unit)
 
@@ -395,7 +444,7 @@ def investigation_action_add(
     priority: str = Action.Priority.MEDIUM,
 ) -> Action:
     """Open an action in the one register for a root cause (why) or a fact of the tree, and link it."""
-    _check_edit(actor, investigation)
+    investigation = _lock_for_edit(actor, investigation)
     if isinstance(cause, WhyStep):
         if cause.chain.investigation_id != investigation.pk:
             raise ValidationError(_("That cause is not in this investigation."))
@@ -404,6 +453,8 @@ def investigation_action_add(
             raise ValidationError(_("That cause is not in this investigation."))
     else:
         raise ValidationError(_("Choose the cause this action addresses."))
+    if not type(cause).objects.filter(pk=cause.pk).exists():
+        raise _gone()
     action = action_create(
         actor=actor,
         title=title,

@@ -7,12 +7,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
+from apps.common.errors import StateConflict
+from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 from apps.common.pdf import pdf_response, render_pdf
 from apps.org.selectors import unit_list_for_user
 
 from . import quality, rules, selectors, services
+from .filters import IncidentFilterSet
 from .fivewhys import BLAME_ADVICE
 from .forms import (
     ApproveForm,
@@ -20,7 +23,6 @@ from .forms import (
     ChainForm,
     FactEditForm,
     FactForm,
-    IncidentFilterForm,
     IncidentForm,
     InvestigationActionForm,
     LinkForm,
@@ -42,18 +44,11 @@ def _get_investigation(request, pk) -> Investigation:
 
 @capability_required("incidents.view")
 def incident_list(request):
-    units = unit_list_for_user(request.user)
-    form = IncidentFilterForm(request.GET or None, units=units)
-    filters = form.cleaned_data if form.is_valid() else {}
-    incidents = selectors.incident_filter(
-        selectors.incident_list_for_user(request.user),
-        type=filters.get("type", ""),
-        unit_id=filters.get("unit"),
-        classification=filters.get("classification", ""),
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-    )
-    # Rates over the filtered period (the last twelve months by default) and unit.
+    """The incidents the user sees, filtered (a malformed filter: its error in place, status 400),
+    with the rates of the filtered unit and period (the last twelve months by default)."""
+    filterset = IncidentFilterSet(request.GET, queryset=selectors.incident_list_for_user(request.user), request=request)
+    incidents, status = filtered_for_page(filterset)
+    filters = filterset.form.cleaned_data if status == 200 else {}
     today = timezone.localdate()
     rates_from = filters.get("date_from") or today.replace(day=1).replace(year=today.year - 1)
     rates_to = filters.get("date_to") or today
@@ -61,20 +56,16 @@ def incident_list(request):
         units=[filters["unit"]] if filters.get("unit") else None, user=request.user, date_from=rates_from,
         date_to=rates_to,
     )  # fmt: skip
-    return render(
-        request,
-        "incidents/incident_list.html",
-        {
-            "rates": rates,
-            "rates_from": rates_from,
-            "rates_to": rates_to,
-            "form": form,
-            "filtering": any(value not in (None, "") for value in filters.values()),
-            "page": paginate(request, incidents),
-            "query": query_without_page(request),
-            "can_report": can(request.user, "incidents.report"),
-        },
-    )
+    context = {
+        "rates": rates,
+        "rates_from": rates_from,
+        "rates_to": rates_to,
+        "filter": filterset,
+        "page": paginate(request, incidents),
+        "query": query_without_page(request),
+        "can_report": can(request.user, "incidents.report"),
+    }
+    return render(request, "incidents/incident_list.html", context, status=status)
 
 
 @capability_required("incidents.report")
@@ -127,14 +118,18 @@ def _incident_post(request, pk, make_form, form_key, call, done_message, *, chec
     if form.is_valid():
         try:
             result = call(incident, form.cleaned_data)
+        except StateConflict as conflict:
+            # Someone else was first (the incident is investigated now): say so above the page.
+            messages.error(request, " ".join(conflict.messages))
+            incident = _get_incident(request, pk)
+            form = None
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, done_message)
             return redirect(result or incident)
-    return render(
-        request, "incidents/incident_detail.html", _incident_context(request, incident, **{form_key: form}), status=400
-    )
+    forms = {form_key: form} if form is not None else {}
+    return render(request, "incidents/incident_detail.html", _incident_context(request, incident, **forms), status=400)
 
 
 @require_POST
@@ -186,7 +181,7 @@ def investigation_open(request, pk):
     return _incident_post(
         request, pk, lambda incident: OpenInvestigationForm(request.POST), "open_form",
         lambda incident, data: services.investigation_open(actor=request.user, incident=incident, **data),
-        _("Investigation opened."), check=rules.may_open_investigation,
+        _("Investigation opened."), check=rules.may_coordinate,
     )  # fmt: skip
 
 
@@ -246,12 +241,21 @@ def investigation_detail(request, pk):
 
 
 def _investigation_post(request, investigation, form, form_key, call, done_message, **extra):
-    """POST an editor change: call the service, or show the form's errors on the page (400)."""
-    if not rules.may_edit_investigation(request.user, investigation):
+    """POST an editor change: call the service, or show the form's errors on the page (400). A
+    change the investigation's status no longer allows (it was approved meanwhile) is told above
+    the page, whose editors are then gone."""
+    if not rules.may_work_on_analysis(request.user, investigation):
         raise PermissionDenied
     if form is None or form.is_valid():
         try:
             call(form.cleaned_data if form is not None else {})
+        except StateConflict as conflict:
+            messages.error(request, " ".join(conflict.messages))
+            investigation = _get_investigation(request, investigation.pk)
+            return render(
+                request, "incidents/investigation_detail.html", _investigation_context(request, investigation),
+                status=400,
+            )  # fmt: skip
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
@@ -286,8 +290,9 @@ def investigation_status(request, pk, step):
     kwargs = {"note": form.cleaned_data["note"]} if form is not None else {}
     try:
         service(actor=request.user, investigation=investigation, **kwargs)
-    except ValidationError as error:
+    except ValidationError as error:  # StateConflict too: someone else moved it first
         messages.error(request, " ".join(error.messages))
+        investigation = _get_investigation(request, pk)
         return render(request, "incidents/investigation_detail.html", _investigation_context(request, investigation),
                       status=400)  # fmt: skip
     messages.success(request, done)

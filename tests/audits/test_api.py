@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.actions.models import Action
-from apps.audits.models import Audit, AuditPlanEntry
+from apps.audits.models import Audit, AuditPlanEntry, ChecklistTemplate
 
 from .conftest import photo_upload
 
@@ -15,13 +15,19 @@ def api_as(client_as):
     return client_as
 
 
-def test_templates_are_read_only_with_current_items(api_as, template, line_manager):
+def test_templates_list_their_current_items_and_only_managers_create(api_as, template, line_manager):
     client = api_as(line_manager)
     data = client.get(reverse("api:checklist-template-list")).json()
     row = data["results"][0]
     assert row["current_version"] == 1
     assert [item["text"] for item in row["items"]][1] == "Conveyor guards in place"
-    assert client.post(reverse("api:checklist-template-list"), {}).status_code == 405
+    response = client.post(
+        reverse("api:checklist-template-list"),
+        {"name": "Mine", "code": "mine", "items": [{"text": "X"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert ChecklistTemplate.objects.count() == 1
 
 
 def test_plan_create_and_list(api_as, org, hse_specialist, template):
@@ -97,7 +103,8 @@ def test_full_journey(api_as, plan_entry, hse_specialist, line_manager):
         [action.pk],
     )
     again = client.post(reverse("api:audit-complete", args=[audit["id"]]), {}, content_type="application/json")
-    assert again.status_code == 400
+    assert again.status_code == 409 and again.json()["code"] == "state_conflict"
+    assert Action.objects.count() == 1
 
 
 def test_answer_item_of_another_checklist_is_400(api_as, audit, hse_specialist, hse_head):

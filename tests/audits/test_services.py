@@ -163,13 +163,19 @@ class TestConduct:
             services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="compliant", photo=upload())
         assert "photo" in error.value.message_dict
 
-    def test_too_large_photo_is_refused(self, audit, hse_specialist, monkeypatch):
-        monkeypatch.setattr(services, "PHOTO_MAX_BYTES", 10)
+    def test_photos_up_to_ten_megabytes_are_taken(self, audit, hse_specialist, monkeypatch):
+        assert services.PHOTO_MAX_BYTES == 10 * 1024 * 1024
         item = audit.answers.first().item
-        with pytest.raises(ValidationError, match="10 MB"):
+        size = photo_upload().size
+        monkeypatch.setattr(services, "PHOTO_MAX_BYTES", size)  # exactly at the limit: taken
+        services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="compliant", photo=photo_upload())
+        monkeypatch.setattr(services, "PHOTO_MAX_BYTES", size - 1)  # one byte over: refused
+        with pytest.raises(ValidationError, match="larger than") as error:
             services.audit_answer(
-                actor=hse_specialist, audit=audit, item=item, result="compliant", photo=photo_upload()
+                actor=hse_specialist, audit=audit, item=item, result="not_applicable", photo=photo_upload("b.jpg")
             )
+        assert "photo" in error.value.message_dict
+        assert AuditAnswer.objects.get(audit=audit, item=item).result == "compliant"
 
 
 class TestComplete:
@@ -257,3 +263,85 @@ class TestComplete:
         assert audit.status == Audit.Status.IN_PROGRESS
         assert not Action.objects.exists()
         assert AuditAnswer.objects.filter(actions__isnull=False).count() == 0
+
+
+class TestWhatIsRefusedAndHow:
+    """The messages a person reads, word for word: they are the interface of a refusal."""
+
+    def test_a_nul_character_in_a_checklist(self, hse_head, template):
+        with pytest.raises(ValidationError) as error:
+            services.template_create(actor=hse_head, name="a\x00b", code="nul", items=[{"text": "X"}])
+        assert error.value.message_dict["name"] == ["Remove the invisible control character (NUL)."]
+        with pytest.raises(ValidationError) as error:
+            services.template_publish_new_version(
+                actor=hse_head, template=template, items=[{"text": "X"}], notes="\x00"
+            )
+        assert error.value.message_dict == {"notes": ["Remove the invisible control character (NUL)."]}
+        with pytest.raises(ValidationError) as error:
+            services.template_publish_new_version(actor=hse_head, template=template, items=[{"text": "a\x00"}])
+        assert error.value.message_dict == {"items": ["Item 1: remove the invisible control character (NUL)."]}
+        assert type(template).objects.count() == 1 and template.versions.count() == 1
+
+    def test_several_problems_of_one_item(self, hse_head, template):
+        with pytest.raises(ValidationError) as error:
+            services.template_publish_new_version(
+                actor=hse_head, template=template, items=[{"text": "x" * 501, "guidance": "\x00"}]
+            )
+        assert error.value.message_dict["items"] == [
+            "Item 1: Ensure this value has at most 500 characters (it has 501).; "
+            "remove the invisible control character (NUL)."
+        ]
+
+    def test_a_bad_weight(self, hse_head, template):
+        with pytest.raises(ValidationError) as error:
+            services.template_publish_new_version(actor=hse_head, template=template, items=[{"text": "X", "weight": 0}])
+        assert error.value.message_dict == {"items": ["Item 1: the weight must be a whole number from 1 to 100."]}
+
+    def test_no_item_and_too_many(self, hse_head, template):
+        with pytest.raises(ValidationError) as error:
+            services.template_publish_new_version(actor=hse_head, template=template, items=[{}, {"text": None}])
+        assert error.value.message_dict == {"items": ["A checklist needs at least one item."]}
+        with pytest.raises(ValidationError) as error:
+            services.template_publish_new_version(
+                actor=hse_head, template=template, items=[{"text": str(n)} for n in range(201)]
+            )
+        assert error.value.message_dict == {"items": ["A checklist has at most 200 items (this one has 201)."]}
+
+    def test_blank_items_are_skipped_wherever_they_are(self, hse_head, template):
+        version = services.template_publish_new_version(
+            actor=hse_head,
+            template=template,
+            items=[{"text": "First"}, {"text": "  "}, {}, {"text": "Last", "section": " PPE "}],
+        )
+        rows = list(version.items.values_list("order", "section", "text", "guidance", "weight"))
+        assert rows == [(1, "", "First", "", 1), (2, "PPE", "Last", "", 1)]
+
+    def test_only_the_auditor_fills_in_word_for_word(self, audit, org):
+        colleague = UserFactory(role=Role.HSE_SPECIALIST, units=[org.shop])
+        with pytest.raises(PermissionDenied) as error:
+            services.audit_answer(actor=colleague, audit=audit, item=audit.answers.first().item, result="compliant")
+        assert str(error.value) == "Only the auditor can fill in this audit."
+
+    def test_an_audit_deleted_meanwhile(self, audit, hse_specialist):
+        from apps.common.errors import StateConflict
+
+        item = audit.answers.first().item
+        Audit.objects.filter(pk=audit.pk).delete()
+        with pytest.raises(StateConflict) as error:
+            services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="compliant")
+        assert error.value.messages == ["This audit no longer exists."]
+
+    def test_a_plan_entry_or_checklist_deleted_meanwhile(self, org, hse_head, hse_specialist):
+        from apps.audits.models import AuditPlanEntry, ChecklistTemplate
+        from apps.common.errors import StateConflict
+
+        ghost = ChecklistTemplate(pk=999999, name="Gone", code="gone")
+        with pytest.raises(StateConflict, match="This checklist no longer exists."):
+            services.template_publish_new_version(actor=hse_head, template=ghost, items=[{"text": "X"}])
+        with pytest.raises(StateConflict, match="This checklist no longer exists."):
+            services.plan_entry_create(
+                actor=hse_head, unit=org.crew, auditor=hse_specialist, month=timezone.localdate(), template=ghost
+            )
+        entry = AuditPlanEntry(pk=999999, unit=org.crew)
+        with pytest.raises(StateConflict, match="This audit is no longer in the plan."):
+            services.audit_start(actor=hse_specialist, plan_entry=entry)

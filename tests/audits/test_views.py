@@ -199,14 +199,19 @@ class TestAnswer:
         assert (answer.result, answer.comment) == ("non_compliant", "Spill at pump 3")
         assert answer.photo
 
-    def test_htmx_post_returns_the_card_and_progress(self, client_as, audit, hse_specialist):
+    def test_htmx_post_returns_the_items_state_and_progress(self, client_as, audit, hse_specialist):
         answer = audit.answers.first()
         response = client_as(hse_specialist).post(
             answer_url(audit, answer), card_data(answer, "compliant"), headers={"HX-Request": "true"}
         )
         assert response.status_code == 200
-        assert 'data-testid="saved"' in response.text
-        assert 'hx-swap-oob="true"' in response.text and "1 / 3" in response.text
+        assert response["X-Answer-Saved"] == "true"
+        assert f'id="item-{answer.item_id}-errors"' in response.text
+        assert 'id="audit-progress"' in response.text and "1 / 3" in response.text
+        # The inputs are not sent back: what the auditor is typing on the phone stays as typed.
+        assert "<textarea" not in response.text and 'type="radio"' not in response.text
+        answer.refresh_from_db()
+        assert answer.result == "compliant" and answer.answered_at
 
     def test_missing_comment_keeps_input_in_place(self, client_as, audit, hse_specialist):
         answer = audit.answers.first()
@@ -224,7 +229,7 @@ class TestAnswer:
         answer.refresh_from_db()
         assert answer.result == ""
 
-    def test_htmx_error_keeps_the_comment_and_asks_for_the_photo_again(self, client_as, audit, hse_specialist):
+    def test_htmx_error_says_why_and_keeps_the_photo_in_the_phone(self, client_as, audit, hse_specialist):
         answer = audit.answers.first()
         response = client_as(hse_specialist).post(
             answer_url(audit, answer),
@@ -232,8 +237,35 @@ class TestAnswer:
             headers={"HX-Request": "true"},
         )
         assert response.status_code == 400
-        assert "Half-typed note" in response.text
-        assert "choose it again" in response.text
+        assert response["X-Answer-Saved"] == "false"
+        assert "Choose compliant, non-compliant or not applicable." in response.text
+        assert "choose it again" not in response.text  # the phone's file input still holds it
+        answer.refresh_from_db()
+        assert (answer.result, answer.comment, answer.photo.name) == ("", "", "")
+
+    def test_plain_error_asks_for_the_photo_again(self, client_as, audit, hse_specialist):
+        answer = audit.answers.first()
+        response = client_as(hse_specialist).post(
+            answer_url(audit, answer), card_data(answer, "", "Half-typed note", photo_upload())
+        )
+        assert response.status_code == 400
+        assert "Half-typed note" in response.text and "choose it again" in response.text
+        answer.refresh_from_db()
+        assert not answer.photo
+
+    def test_an_answer_to_a_completed_audit_is_a_conflict(self, client_as, audit, hse_specialist):
+        # The checklist was still open on the phone when the audit was finished in another tab.
+        answer_all(audit, hse_specialist, ["compliant"] * 3)
+        services.audit_complete(actor=hse_specialist, audit=audit)
+        answer = audit.answers.first()
+        response = client_as(hse_specialist).post(
+            answer_url(audit, answer), card_data(answer, "non_compliant", "late"), headers={"HX-Request": "true"}
+        )
+        assert response.status_code == 409
+        assert response["X-Answer-Saved"] == "false"
+        assert "can no longer change" in response.text
+        answer.refresh_from_db()
+        assert (answer.result, answer.comment) == ("compliant", "")
 
     def test_not_a_picture_is_refused(self, client_as, audit, hse_specialist):
         from django.core.files.uploadedfile import SimpleUploadedFile

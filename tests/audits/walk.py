@@ -111,6 +111,15 @@ EXPECTATIONS: dict = {
         Case(lambda o: reverse("audits:photo", args=[o.audit_photo_answer.pk]), page(VIEWERS, outsider=404))
     ],
     "audits:template_list": [Case(lambda o: reverse("audits:template_list"), page(VIEWERS))],
+    "audits:template_create": [
+        Case(lambda o: reverse("audits:template_create"), page(TEMPLATE_MANAGERS)),
+        Case(
+            lambda o: reverse("audits:template_create"),
+            _template_post_page(),
+            "post",
+            {"name": "Slings", "code": "slings", "items": "Lifting | Tags on every sling | 2"},
+        ),
+    ],
     "audits:template_detail": [Case(lambda o: o.audit_template.get_absolute_url(), page(VIEWERS))],
     "audits:template_new_version": [
         Case(lambda o: reverse("audits:template_new_version", args=[o.audit_template.pk]), page(TEMPLATE_MANAGERS)),
@@ -121,9 +130,25 @@ EXPECTATIONS: dict = {
             {"items": "Housekeeping | Walkways clear | 1"},
         ),
     ],
-    "api:checklist-template-list": [Case(lambda o: reverse("api:checklist-template-list"), api(VIEWERS))],
+    "api:checklist-template-list": [
+        Case(lambda o: reverse("api:checklist-template-list"), api(VIEWERS)),
+        Case(
+            lambda o: reverse("api:checklist-template-list"),
+            api(TEMPLATE_MANAGERS, ok=201),
+            "post",
+            {"name": "Slings", "code": "slings", "items": [{"section": "Lifting", "text": "Tags", "weight": 2}]},
+        ),
+    ],
     "api:checklist-template-detail": [
         Case(lambda o: reverse("api:checklist-template-detail", args=[o.audit_template.pk]), api(VIEWERS))
+    ],
+    "api:checklist-template-versions": [
+        Case(
+            lambda o: reverse("api:checklist-template-versions", args=[o.audit_template.pk]),
+            api(TEMPLATE_MANAGERS, ok=201),
+            "post",
+            {"items": [{"text": "Walkways clear"}], "notes": "One item"},
+        ),
     ],
     "api:audit-plan-entry-list": [
         Case(lambda o: reverse("api:audit-plan-entry-list"), api(VIEWERS)),

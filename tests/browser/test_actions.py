@@ -5,6 +5,7 @@ import pytest
 from apps.actions.models import Action
 from tests.browser.conftest import PHONE, screenshot
 from tests.factories import ActionFactory
+from tests.observations.conftest import jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +15,7 @@ def test_owner_closes_with_a_photo_on_a_phone_and_manager_verifies(
 ):
     action = ActionFactory(unit=org.crew, owner=line_manager, created_by=hse_specialist, title="Guard the pulley")
     photo = Path(tmp_path) / "guard.jpg"
-    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"0" * 256)
+    photo.write_bytes(jpeg("guard.jpg").read())
 
     page = sign_in(new_page(PHONE), line_manager)
     page.goto(f"{live_server.url}/actions/?tab=mine")

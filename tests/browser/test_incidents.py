@@ -40,3 +40,42 @@ def test_commission_builds_a_small_cause_tree_on_a_phone(org, hse_specialist, ne
         page.get_by_role("button", name="Link", exact=True).click()
     assert "cannot lead to another fact" in page.locator("#cause-tree .alert-danger").first.inner_text()
     screenshot(page, "incident-cause-tree-phone")
+
+
+def test_a_reversed_period_is_shown_in_the_filter_card(org, hse_specialist, new_page, sign_in, live_server):
+    make_incident(org.crew, hse_specialist, location="Conveyor 3 tail pulley")
+    page = sign_in(new_page(), hse_specialist)
+    page.goto(f"{live_server.url}/incidents/")
+    page.locator("summary", has_text="Filters").click()
+    page.fill("input[name=date_from]", "2026-10-31")
+    page.fill("input[name=date_to]", "2026-10-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
+    card = page.locator("details:has(summary:has-text('Filters'))")
+    assert card.get_attribute("open") is not None
+    assert "The end of the period is before its start." in card.inner_text()
+    assert "Conveyor 3 tail pulley" not in page.locator("main#content").inner_text()
+    page.fill("input[name=date_from]", "2026-10-01")
+    page.fill("input[name=date_to]", "2026-10-31")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
+    assert "Conveyor 3 tail pulley" in page.locator("main#content").inner_text()
+
+
+def test_approving_in_a_second_tab_tells_it_was_already_approved(org, hse_specialist, hse_head, new_page, sign_in,
+                                                                live_server):  # fmt: skip
+    from apps.incidents.models import Investigation
+    from tests.incidents.helpers import planned_and_covered
+
+    investigation = planned_and_covered(make_incident(org.crew, hse_specialist), hse_specialist)
+    first = sign_in(new_page(), hse_head)
+    second = first.context.new_page()
+    for tab in (first, second):
+        tab.goto(f"{live_server.url}{investigation.get_absolute_url()}")
+    for tab in (first, second):
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Approve").click()
+    assert "Investigation approved." in first.locator(".messages").inner_text()
+    assert "the investigation is “Approved”" in second.locator(".messages").inner_text()
+    assert Investigation.objects.get(pk=investigation.pk).status == "approved"
+    screenshot(second, "incident-approved-in-another-tab")

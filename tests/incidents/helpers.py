@@ -1,10 +1,19 @@
 """Incident records for tests, created directly (not through the services) so any state is possible."""
 
+import io
 from datetime import UTC, datetime, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from apps.incidents.models import Incident, Investigation, InvolvedPerson
 
 DIAGNOSIS = "Fracture of the left radius, plaster cast"
+
+
+def soon():
+    """A due date inside the planning window: a month from today."""
+    return timezone.localdate() + timedelta(days=30)
 
 
 def make_incident(unit, reporter, **fields):
@@ -43,4 +52,29 @@ def make_investigation(incident, coordinator, members=(), **fields):
         **fields,
     )
     investigation.members.set(members)
+    return investigation
+
+
+def jpeg(name="scene.jpg", size=(4, 4)):
+    """A real (tiny) JPEG photo, as a browser uploads it."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def planned_and_covered(incident, coordinator, *, status="actions_planned", **fields):
+    """An investigation whose Five Whys end in a root cause with an open action: ready for the HSE
+    head's approval (or, with `status="approved"` and an approver, for closing)."""
+    from apps.actions.models import Action
+    from apps.incidents.models import WhyChain, WhyStep
+
+    investigation = make_investigation(incident, coordinator, status=status, **fields)
+    chain = WhyChain.objects.create(investigation=investigation, problem_statement="Hand caught")
+    root = WhyStep.objects.create(chain=chain, order=1, answer="No interlock on the guard", is_root_cause=True)
+    Action.objects.create(
+        title="Fit an interlock", unit=incident.unit, owner=coordinator, created_by=coordinator, due_date=soon(),
+        control_level="engineering", source_record=root,
+    )  # fmt: skip
     return investigation

@@ -5,10 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.actions.models import Action
 from apps.audit.models import AuditEntry
+from apps.common.errors import StateConflict
 from apps.incidents import services
 from apps.incidents.models import CauseTreeFact, CauseTreeLink, Investigation
 
-from .helpers import make_incident, make_investigation
+from .helpers import make_incident, make_investigation, soon
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +133,7 @@ def test_workflow_approve_only_by_head_and_close_refused_with_uncovered_root_cau
     assert "No interlock on the guard" in error.value.messages[0]
     action = services.investigation_action_add(
         actor=hse_specialist, investigation=investigation, cause=root, title="Fit an interlock",
-        owner=line_manager, due_date=date(2099, 1, 1), control_level="engineering",
+        owner=line_manager, due_date=soon(), control_level="engineering",
     )  # fmt: skip
     assert action.source_kind.code == "investigation"
     assert action.source_record == root and list(root.actions.all()) == [action]
@@ -147,8 +148,10 @@ def test_workflow_approve_only_by_head_and_close_refused_with_uncovered_root_cau
     Action.objects.filter(pk=action.pk).update(status="open", cancel_reason="")
     services.investigation_close(actor=hse_specialist, investigation=investigation)
     assert AuditEntry.objects.filter(action="incidents.investigation.closed", actor=hse_specialist).exists()
-    with pytest.raises(PermissionDenied):
+    # Closed: the analysis no longer changes (a conflict with the status, not a missing right).
+    with pytest.raises(StateConflict):
         services.fact_add(actor=hse_specialist, investigation=investigation, text="Too late")
+    assert not CauseTreeFact.objects.filter(text="Too late").exists()
 
 
 def test_quality_average_for_the_kpis(org, hse_specialist, hse_head, line_manager):
@@ -159,7 +162,7 @@ def test_quality_average_for_the_kpis(org, hse_specialist, hse_head, line_manage
     root = _complete_analysis(investigation, hse_specialist)
     services.investigation_action_add(
         actor=hse_specialist, investigation=investigation, cause=root, title="Interlock", owner=line_manager,
-        due_date=date(2099, 1, 1), control_level="elimination",
+        due_date=soon(), control_level="elimination",
     )  # fmt: skip
     # On time (not yet due), RCA done, covered, strong; not yet verified: 4 of 5.
     period = {"date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)}

@@ -6,6 +6,7 @@ coordinates nor approves."""
 
 from django.urls import reverse
 
+from tests.incidents.helpers import soon
 from tests.walk import Case, api, everyone, page, post_api, post_page
 
 VIEWERS = ["hse_specialist", "hse_head", "line_manager", "executive", "system_admin", "outsider"]
@@ -15,9 +16,9 @@ COORDINATORS = ["hse_specialist", "hse_head"]
 
 
 def _photo(ctx):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.incidents.helpers import jpeg
 
-    return {"files": SimpleUploadedFile("scene.jpg", b"\xff\xd8\xff", content_type="image/jpeg")}
+    return {"files": jpeg("scene.jpg")}
 
 
 def _status(name, step):
@@ -77,7 +78,7 @@ EXPECTATIONS: dict = {
     "incidents:action_add": _posts(
         lambda o: u("incidents:action_add", args=[o.investigation.pk]), EDITORS,
         lambda o: {"cause": f"fact-{o.fact2.pk}", "title": "Fit a guard", "control_level": "engineering",
-                   "owner": o.line_manager.pk, "due_date": "2099-01-01"},
+                   "owner": o.line_manager.pk, "due_date": soon().isoformat()},
     ),
     "incidents:report_pdf": [
         Case(lambda o: u("incidents:report_pdf", args=[o.investigation.pk]), page(VIEWERS, outsider=404))
@@ -181,7 +182,7 @@ def build(ctx) -> None:
         root = WhyStep.objects.create(chain=chain, order=1, answer="No interlock", is_root_cause=True)
         if status != "analysis":
             Action.objects.create(
-                title="Interlock", unit=ctx.crew, owner=ctx.line_manager, created_by=spec, due_date="2099-01-01",
+                title="Interlock", unit=ctx.crew, owner=ctx.line_manager, created_by=spec, due_date=soon(),
                 control_level="engineering", source_record=root,
             )  # fmt: skip
         return other
