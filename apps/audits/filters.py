@@ -7,6 +7,8 @@ values to the selector that does the filtering."""
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from apps.accounts.models import User
 from apps.common.filters import PortalFilterSet
@@ -18,8 +20,9 @@ from .forms import MonthField, MonthInput
 from .models import Audit
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MonthFilter(django_filters.Filter):
-    """A month (YYYY-MM) inside the records' window, cleaned to its first day."""
+    """A month (YYYY-MM) inside the records' window, cleaned to its first day (a string in the schema)."""
 
     field_class = MonthField
 
