@@ -206,3 +206,72 @@ class TestDeliverPrecisely:
             "Outbox delivery not queued (broker unavailable): connection refused",
             f"Outbox message {message.pk} not delivered: connection refused",
         ]
+
+
+def _add_many(person, count: int, prefix: str = "m") -> None:
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(recipient=person, kind="actions_digest", dedupe_key=f"{prefix}{n}", subject="S", body="B")
+        for n in range(count)
+    )
+
+
+def _locking_reads(queries) -> int:
+    """The reads of a batch of the outbox (locking ones on PostgreSQL; SQLite has no FOR UPDATE)."""
+    table = OutboxMessage._meta.db_table
+    return sum(
+        1
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and f'FROM "{table}"' in query["sql"]
+    )
+
+
+class TestBatchedDelivery:
+    def test_queries_do_not_grow_with_the_messages_of_a_batch(self, person, django_assert_max_num_queries):
+        _add_many(person, 3, "few")
+        with django_assert_max_num_queries(50) as few:
+            assert services.outbox_deliver_pending() == 3
+        _add_many(person, 60, "many")
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            assert services.outbox_deliver_pending() == 60
+        assert Notification.objects.count() == 63 and len(mail.outbox) == 63
+
+    @pytest.mark.parametrize("extra, batches", [(0, 1), (1, 2)])
+    def test_a_batch_holds_delivery_batch_messages(self, person, extra, batches, django_assert_max_num_queries):
+        _add_many(person, services.DELIVERY_BATCH + extra)
+        with django_assert_max_num_queries(50) as queries:
+            assert services.outbox_deliver_pending() == services.DELIVERY_BATCH + extra
+        # each batch's locking read, then one that finds nothing left
+        assert _locking_reads(queries) == batches + 1
+
+    def test_the_limit_is_kept_across_batches(self, person, monkeypatch):
+        monkeypatch.setattr(services, "DELIVERY_BATCH", 2)
+        _add_many(person, 7)
+        assert services.outbox_deliver_pending(limit=5) == 5
+        assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 2
+
+    def test_a_failing_message_is_tried_once_per_run_and_the_others_go_out(self, person, monkeypatch):
+        monkeypatch.setattr(services, "DELIVERY_BATCH", 2)
+        real_send_mail = services.send_mail
+
+        def refuse_one(subject, body, sender, recipients, **kwargs):
+            if subject == "Refused":
+                raise OSError("mailbox full")
+            return real_send_mail(subject, body, sender, recipients, **kwargs)
+
+        monkeypatch.setattr(services, "send_mail", refuse_one)
+        _add_many(person, 2, "before")
+        add(person, "refused", subject="Refused")
+        _add_many(person, 2, "after")
+        assert services.outbox_deliver_pending() == 4
+        refused = OutboxMessage.objects.get(dedupe_key="refused")
+        assert (refused.attempts, refused.sent_at, refused.last_error) == (1, None, "mailbox full")
+        assert not Notification.objects.filter(title="Refused").exists()
+        assert Notification.objects.count() == 4
+
+    def test_a_mail_server_that_does_not_answer_fails_each_message_with_its_error(self, person, settings):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+        _add_many(person, 2)
+        assert services.outbox_deliver_pending() == 0
+        errors = set(OutboxMessage.objects.values_list("attempts", "last_error"))
+        assert len(errors) == 1 and next(iter(errors))[0] == 1 and "refused" in next(iter(errors))[1].lower()
