@@ -310,3 +310,59 @@ def test_a_member_from_another_site_edits_the_analysis_but_opens_no_investigatio
     investigation = make_investigation(incident, hse_specialist, members=[member], status="opened")
     services.chain_add(actor=member, investigation=investigation, problem_statement="Why?")
     assert Investigation.objects.get(pk=investigation.pk).status == "opened"
+
+
+# Conflicts, word for word ---------------------------------------------------------------------------
+
+
+def test_a_step_the_status_no_longer_allows_says_so_and_changes_nothing(investigation, hse_specialist):
+    from apps.common.errors import StateConflict
+
+    with pytest.raises(StateConflict) as conflict:
+        services.investigation_start_analysis(actor=hse_specialist, investigation=investigation)
+    assert conflict.value.messages == [
+        "This cannot be done now: the investigation is “Analysis” (someone may have just changed it). "
+        "Reload the page to see its current state."
+    ]
+    investigation.refresh_from_db()
+    assert investigation.status == "analysis"
+    assert not AuditEntry.objects.filter(action__startswith="incidents.investigation.").exists()
+
+
+def test_the_analysis_of_an_approved_investigation_cannot_change(incident, hse_specialist, hse_head):
+    from apps.common.errors import StateConflict
+
+    investigation = planned_and_covered(incident, hse_specialist, status="approved", approved_by=hse_head)
+    with pytest.raises(StateConflict) as conflict:
+        services.chain_add(actor=hse_specialist, investigation=investigation, problem_statement="Another")
+    assert conflict.value.messages == ["The investigation is “Approved”: its analysis can no longer change."]
+    assert investigation.why_chains.count() == 1
+
+
+def test_someone_outside_the_commission_is_told_why(investigation, org):
+    stranger = UserFactory(username="stranger", role="line_manager", units=[org.other_shop])
+    with pytest.raises(services.PermissionDenied) as denied:
+        services.chain_add(actor=stranger, investigation=investigation, problem_statement="Hand caught")
+    assert str(denied.value) == "You may not change this investigation."
+    assert not WhyChain.objects.exists()
+
+
+def test_a_fact_removed_meanwhile_is_a_conflict_with_a_reason(investigation, hse_specialist):
+    from apps.common.errors import StateConflict
+
+    final = services.fact_add(actor=hse_specialist, investigation=investigation, text="Hand caught")
+    stale = CauseTreeFact.objects.get(pk=final.pk)
+    CauseTreeFact.objects.filter(pk=final.pk).delete()
+    with pytest.raises(StateConflict) as conflict:
+        services.fact_update(actor=hse_specialist, fact=stale, text="Hand caught in the roller", is_unusual=False)
+    assert conflict.value.messages == ["Someone has just removed this from the analysis; reload the page."]
+
+
+def test_a_step_is_logged_in_the_incidents_unit_without_a_reason(incident, org, hse_specialist):
+    investigation = make_investigation(incident, hse_specialist, status="opened")
+    services.investigation_start_analysis(actor=hse_specialist, investigation=investigation)
+    started = entry("incidents.investigation.analysis_started")
+    assert (started.actor, started.unit, started.reason, started.target_id) == (
+        hse_specialist, org.crew, "", str(investigation.pk)
+    )  # fmt: skip
+    assert Investigation.objects.get(pk=investigation.pk).status == "analysis"
