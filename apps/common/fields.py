@@ -6,6 +6,7 @@
   up to the plan horizon).
 - `BoundedIntegerField`: an integer with explicit bounds (never beyond what the column holds).
 - `LONG_TEXT_MAX_LENGTH`: the cap on free text (descriptions, comments), forms and API alike.
+- `ModelMultipleChoiceField`: several records chosen by id, an id beyond 64 bits an invalid choice.
 """
 
 from django import forms
@@ -19,6 +20,8 @@ LONG_TEXT_MAX_LENGTH = 5000
 # PostgreSQL's smallint and integer: a form never offers more than the column holds.
 SMALLINT_MAX = 32767
 INTEGER_MAX = 2147483647
+# The widest key any of our databases stores (bigint; SQLite's INTEGER).
+KEY_MIN, KEY_MAX = -(2**63), 2**63 - 1
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
@@ -87,3 +90,20 @@ class RecordDateSerializerField(serializers.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("validators", [validate_record_date])
         super().__init__(**kwargs)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django checks a single choice's id against the column's range, not a list of them: SQLite
+    then fails on an id beyond 64 bits (a 500 on the embedded default). Such an id is no choice."""
+
+    def _check_values(self, value):
+        for key in value:
+            try:
+                number = int(str(key).strip())
+            except ValueError:
+                continue  # not a number: Django's own check names it
+            if not KEY_MIN <= number <= KEY_MAX:
+                raise DjangoValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": key}
+                )
+        return super()._check_values(value)

@@ -43,17 +43,6 @@ def _write(ok_status, serializer=None):
     return extend_schema(responses={ok_status: serializer, 400: REFUSED, 403: FORBIDDEN, 409: CONFLICT})
 
 
-class EventTimeField(EventDateTimeSerializerField):
-    """The common field, also refusing a naive time so early that it has no UTC equivalent (year 1
-    at the site is year 0 in UTC): DRF's own check of a naive time overflows there."""
-
-    def enforce_timezone(self, value):
-        try:
-            return super().enforce_timezone(value)
-        except OverflowError:
-            self.fail("overflow")
-
-
 class InvolvedPersonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
 
@@ -69,7 +58,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     # 1 (negligible) to 5 (catastrophic); plain integers keep the schema's enum names unambiguous.
     actual_severity = serializers.IntegerField(min_value=1, max_value=5)
     potential_severity = serializers.IntegerField(min_value=1, max_value=5)
-    occurred_at = EventTimeField()
+    occurred_at = EventDateTimeSerializerField()
     people = serializers.SerializerMethodField()
     investigation = serializers.SerializerMethodField()
 

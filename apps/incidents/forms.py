@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
 from apps.common import uploads
-from apps.common.fields import LONG_TEXT_MAX_LENGTH, BoundedIntegerField, EventDateTimeField, RecordDateField
+from apps.common.fields import (
+    LONG_TEXT_MAX_LENGTH,
+    BoundedIntegerField,
+    EventDateTimeField,
+    ModelMultipleChoiceField,
+    RecordDateField,
+)
 from apps.common.forms import MultipleFileField
 from apps.org.models import Person
 
@@ -93,7 +99,7 @@ class OpenInvestigationForm(forms.Form):
     coordinator = forms.ModelChoiceField(
         label=_("Coordinator"), queryset=None, help_text=_("An HSE specialist coordinates the commission.")
     )
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         label=_("Commission members"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
 
