@@ -121,3 +121,93 @@ class TestCompleteRecords:
 
     def test_every_item_of_the_checklist_is_kept_in_order(self, audit):
         assert [answer.item.text for answer in audit.answers.order_by("item__order")] == [i["text"] for i in ITEMS]
+
+
+class TestAnswerDetails:
+    def test_the_refusals_read_word_for_word(self, audit, hse_specialist):
+        item = audit.answers.first().item
+        with pytest.raises(ValidationError) as refused:
+            services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="maybe")
+        assert refused.value.message_dict == {"result": ["Choose compliant, non-compliant or not applicable."]}
+        with pytest.raises(ValidationError) as refused:
+            services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="non_compliant")
+        assert refused.value.message_dict == {"comment": ["Describe what is not compliant."]}
+        assert AuditAnswer.objects.get(audit=audit, item=item).result == ""
+
+    def test_an_item_of_another_checklist_is_refused(self, audit, hse_specialist, hse_head):
+        other = services.template_create(actor=hse_head, name="Other", code="other", items=[{"text": "Elsewhere"}])
+        item = other.current_version().items.get()
+        with pytest.raises(ValidationError) as refused:
+            services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="compliant")
+        assert refused.value.message_dict == {"item": ["This item is not on the audit's checklist."]}
+
+    def test_an_answer_goes_to_this_audit_only(self, audit, org, hse_specialist, template):
+        other = services.audit_start(actor=hse_specialist, unit=org.crew, template=template)
+        item = audit.answers.get(item__order=2).item
+        services.audit_answer(actor=hse_specialist, audit=other, item=item, result="not_applicable")
+        assert AuditAnswer.objects.get(audit=other, item=item).result == "not_applicable"
+        assert AuditAnswer.objects.get(audit=audit, item=item).result == ""
+
+    def test_a_completed_audit_says_its_answers_cannot_change(self, audit, hse_specialist):
+        from apps.common.errors import StateConflict
+
+        answer_all(audit, hse_specialist, ["compliant"] * 3)
+        services.audit_complete(actor=hse_specialist, audit=audit)
+        with pytest.raises(StateConflict) as conflict:
+            services.audit_answer(
+                actor=hse_specialist, audit=audit, item=audit.answers.first().item, result="compliant"
+            )
+        assert conflict.value.messages == ["This audit is completed; its answers can no longer change."]
+
+    def test_without_a_comment_none_is_stored(self, audit, hse_specialist):
+        item = audit.answers.first().item
+        assert services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="compliant").comment == ""
+
+    def test_a_photo_stays_until_it_is_removed(self, audit, hse_specialist):
+        from django.core.files.storage import default_storage
+
+        from .conftest import photo_upload
+
+        item = audit.answers.first().item
+        first = services.audit_answer(
+            actor=hse_specialist, audit=audit, item=item, result="compliant", photo=photo_upload("a.jpg")
+        )
+        kept = services.audit_answer(actor=hse_specialist, audit=audit, item=item, result="not_applicable")
+        assert kept.photo.name == first.photo.name and default_storage.exists(first.photo.name)
+        replaced = services.audit_answer(
+            actor=hse_specialist, audit=audit, item=item, result="compliant", photo=photo_upload("b.jpg")
+        )
+        assert replaced.photo.name != first.photo.name and not default_storage.exists(first.photo.name)
+        removed = services.audit_answer(
+            actor=hse_specialist, audit=audit, item=item, result="compliant", remove_photo=True
+        )
+        assert not default_storage.exists(replaced.photo.name)
+        stored = AuditAnswer.objects.get(pk=removed.pk)
+        assert (stored.photo.name, stored.result) == ("", "compliant")
+
+
+class TestPlanEntryDeleteRefusals:
+    def test_an_entry_deleted_meanwhile_is_a_conflict(self, plan_entry, hse_head):
+        from apps.common.errors import StateConflict
+
+        stale = AuditPlanEntry.objects.get(pk=plan_entry.pk)
+        AuditPlanEntry.objects.filter(pk=plan_entry.pk).delete()
+        with pytest.raises(StateConflict) as conflict:
+            services.plan_entry_delete(actor=hse_head, entry=stale)
+        assert conflict.value.messages == ["This audit is no longer in the plan."]
+
+    def test_a_planner_of_other_units_may_not_delete(self, plan_entry, org):
+        from django.core.exceptions import PermissionDenied
+
+        from tests.factories import UserFactory
+
+        elsewhere = UserFactory(role="hse_specialist", units=[org.other_shop])
+        with pytest.raises(PermissionDenied):
+            services.plan_entry_delete(actor=elsewhere, entry=plan_entry)
+        assert AuditPlanEntry.objects.filter(pk=plan_entry.pk).exists()
+
+    def test_a_closed_month_says_so(self, plan_entry, hse_head):
+        next_month = (plan_entry.month + timedelta(days=32)).replace(day=1)
+        with pytest.raises(ValidationError) as refused:
+            services.plan_entry_delete(actor=hse_head, entry=plan_entry, today=next_month)
+        assert refused.value.messages == ["The plan of a past month is closed."]
