@@ -142,11 +142,14 @@ class TestAnswerDetails:
         assert refused.value.message_dict == {"item": ["This item is not on the audit's checklist."]}
 
     def test_an_answer_goes_to_this_audit_only(self, audit, org, hse_specialist, template):
-        other = services.audit_start(actor=hse_specialist, unit=org.crew, template=template)
-        item = audit.answers.get(item__order=2).item
-        services.audit_answer(actor=hse_specialist, audit=other, item=item, result="not_applicable")
-        assert AuditAnswer.objects.get(audit=other, item=item).result == "not_applicable"
-        assert AuditAnswer.objects.get(audit=audit, item=item).result == ""
+        newer = services.audit_start(actor=hse_specialist, unit=org.crew, template=template)
+        older = audit
+        item = older.answers.get(item__order=2).item
+        for target, other in ((older, newer), (newer, older)):
+            AuditAnswer.objects.filter(item=item).update(result="")
+            services.audit_answer(actor=hse_specialist, audit=target, item=item, result="not_applicable")
+            assert AuditAnswer.objects.get(audit=target, item=item).result == "not_applicable"
+            assert AuditAnswer.objects.get(audit=other, item=item).result == ""
 
     def test_a_completed_audit_says_its_answers_cannot_change(self, audit, hse_specialist):
         from apps.common.errors import StateConflict
@@ -211,3 +214,11 @@ class TestPlanEntryDeleteRefusals:
         with pytest.raises(ValidationError) as refused:
             services.plan_entry_delete(actor=hse_head, entry=plan_entry, today=next_month)
         assert refused.value.messages == ["The plan of a past month is closed."]
+
+
+def test_the_day_of_completion_is_the_one_the_actions_are_checked_against(audit, hse_specialist):
+    """An audit finished on a given day (the test's clock) opens its actions as of that day."""
+    answer_all(audit, hse_specialist, ["non_compliant", "compliant", "compliant"])
+    day = timezone.localdate() - timedelta(days=20)
+    services.audit_complete(actor=hse_specialist, audit=audit, today=day)
+    assert Action.objects.get().due_date == day + timedelta(days=14)
