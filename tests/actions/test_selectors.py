@@ -101,6 +101,29 @@ class TestCounts:
         counts = selectors.action_counts_for_user(hse_specialist, today=TODAY)
         assert (counts["open"], counts["overdue"], counts["mine_open"]) == (1, 1, 0)
 
+    def test_own_counts_are_live_and_the_others_kept_a_minute_per_user_and_day(self, org, owner, hse_head, monkeypatch):
+        from django.core.cache import cache
+
+        kept = []
+        real_cached = selectors.cached
+        monkeypatch.setattr(
+            selectors, "cached", lambda key, compute, timeout: kept.append((key, timeout)) or real_cached(
+                key, compute, timeout=timeout)
+        )  # fmt: skip
+        ActionFactory(unit=org.crew, owner=owner, due_date=TODAY + timedelta(2))
+        first = selectors.action_counts_for_user(hse_head, today=TODAY)
+        assert (first["open"], first["mine_open"]) == (1, 0)
+        ActionFactory(unit=org.crew, owner=owner, due_date=TODAY - timedelta(1))  # someone else's work
+        ActionFactory(unit=org.crew, owner=hse_head, due_date=TODAY - timedelta(1))  # my own
+        again = selectors.action_counts_for_user(hse_head, today=TODAY)
+        assert (again["open"], again["overdue"]) == (1, 0)  # kept
+        assert (again["mine_open"], again["mine_overdue"]) == (1, 1)  # live
+        assert selectors.action_counts_for_user(owner, today=TODAY)["open"] == 3  # another user: own entry
+        assert selectors.action_counts_for_user(hse_head, today=TODAY + timedelta(1))["open"] == 3  # next day
+        cache.clear()  # the minute is over
+        assert selectors.action_counts_for_user(hse_head, today=TODAY)["open"] == 3
+        assert kept[0] == (f"action-counts:{hse_head.pk}:2026-11-22", 60)
+
 
 class TestActionsOf:
     def test_one_record_a_queryset_and_several_sources(self, org, owner, hse_head):
