@@ -1,6 +1,7 @@
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.access import can, scope_queryset, unit_ids_in_scope
@@ -40,9 +41,18 @@ def audit_filter(audits, *, tab: str = "", unit_id=None, auditor_id=None, month_
         audits = audits.filter(**{f"{moment}__gte": month_bounds(month_from)[0]})
     if month_to:
         audits = audits.filter(**{f"{moment}__lt": month_bounds(month_to)[1]})
-    return audits.annotate(
-        non_compliant_count=Count("answers", filter=Q(answers__result=AuditAnswer.Result.NON_COMPLIANT))
-    ).order_by("-completed_at" if tab == "completed" else "-started_at", "-id")
+    # The findings counted per listed audit (a subquery PostgreSQL evaluates for the rows of the
+    # page only, after the sort), not by grouping every audit with all its answers.
+    findings = (
+        AuditAnswer.objects.filter(audit=OuterRef("pk"), result=AuditAnswer.Result.NON_COMPLIANT)
+        .order_by()
+        .values("audit")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return audits.annotate(non_compliant_count=Coalesce(Subquery(findings), 0)).order_by(
+        "-completed_at" if tab == "completed" else "-started_at", "-id"
+    )
 
 
 def audit_detail_for_user(user, pk) -> Audit:
