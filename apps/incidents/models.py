@@ -284,6 +284,8 @@ class Investigation(models.Model):
                 name="incidents_closed_after_floor",
             ),
         ]
+        # The lists' order, newest first: a page is read from the index, not sorted from all rows.
+        indexes = [models.Index(fields=["-opened_at", "-id"], name="incidents_investigation_newest")]
 
     def __str__(self):
         return _("Investigation of %(ref)s") % {"ref": self.incident.reference}

@@ -34,9 +34,17 @@ def incident_list_for_user(user):
 
 
 def investigation_list_for_user(user):
-    return Investigation.objects.select_related("incident__unit", "coordinator", "approved_by").filter(
-        incident__in=incident_list_for_user(user).values("pk")
-    )
+    """Investigations of the incidents the user sees (`incident_list_for_user`): those of the
+    user's units and those whose commission the user sits on. Written on the investigation's own
+    columns, so that a user who sees every unit reads the list in index order."""
+    investigations = Investigation.objects.select_related("incident__unit", "coordinator", "approved_by")
+    if not getattr(user, "is_authenticated", False) or not user.role:
+        return investigations.none()
+    scope = unit_ids_in_scope(user)
+    if scope is None:
+        return investigations
+    on_the_commission = Investigation.members.through.objects.filter(user=user).values("investigation_id")
+    return investigations.filter(Q(incident__unit_id__in=scope) | Q(coordinator=user) | Q(pk__in=on_the_commission))
 
 
 def _occurred_between(rows, field: str, date_from: date | None, date_to: date | None):

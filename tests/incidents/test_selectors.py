@@ -38,6 +38,23 @@ def test_the_commission_sees_its_incident_wherever_it_works(org, hse_specialist,
     assert list(selectors.incident_list_for_user(hse_specialist)) == [incident]
 
 
+def test_the_investigations_a_user_sees_are_those_of_the_incidents_they_see(org, hse_specialist, hse_head, outsider):
+    in_crew = make_investigation(make_incident(org.crew, hse_specialist), hse_specialist)
+    member = UserFactory(role="line_manager", units=[org.crew])
+    far_coordinated = make_investigation(make_incident(org.other_shop, outsider), outsider)
+    far_member = make_investigation(make_incident(org.other_shop, outsider), hse_head, members=[member])
+    make_investigation(make_incident(org.other_shop, outsider), hse_head, members=[outsider])  # twice: no copy
+    roleless = UserFactory(role="", units=[org.crew])
+    for user in (hse_specialist, hse_head, outsider, member, roleless, AnonymousUser()):
+        incidents = set(selectors.incident_list_for_user(user).values_list("pk", flat=True))
+        shown = list(selectors.investigation_list_for_user(user))
+        assert sorted(i.incident_id for i in shown) == sorted(incidents), user
+    assert set(selectors.investigation_list_for_user(outsider)) >= {far_coordinated}
+    assert set(selectors.investigation_list_for_user(member)) == {far_member, in_crew}
+    assert list(selectors.investigation_list_for_user(hse_specialist)) == [in_crew]
+    assert selectors.investigation_list_for_user(hse_head).count() == 4
+
+
 def test_the_forms_offer_active_users_by_name(org, hse_head):
     b = UserFactory(role="hse_specialist", first_name="Boris", last_name="Alekseev")
     a = UserFactory(role="hse_specialist", first_name="Anna", last_name="Alekseev")
