@@ -63,8 +63,16 @@ def test_the_forms_offer_active_users_by_name(org, hse_head):
     UserFactory(role="", last_name="Aaronson")
     hse_head.last_name = "Zotov"
     hse_head.save()
-    assert list(selectors.coordinator_choices()) == [a, b, hse_head]
-    assert list(selectors.member_choices()) == [a, b, c, hse_head]
+    d = UserFactory(role="hse_specialist", first_name="Aaron", last_name="Yakovlev")  # by surname, not first name
+    assert list(selectors.coordinator_choices()) == [a, b, d, hse_head]
+    assert list(selectors.member_choices()) == [a, b, c, d, hse_head]
+
+
+def test_an_investigation_not_approved_yet_says_so_in_its_quality(org, hse_specialist, hse_head):
+    incident = make_incident(org.crew, hse_specialist)
+    pending = make_investigation(incident, hse_specialist, status="analysis")
+    on_time = {c.code: c for c in selectors.investigation_analysis(pending).quality().criteria}["on_time"]
+    assert on_time.detail.startswith("not approved yet, deadline ")
 
 
 def test_the_analysis_gathers_every_action_with_its_cause(org, hse_specialist):
