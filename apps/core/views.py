@@ -42,6 +42,13 @@ def home_unit_tree(user) -> list[dict]:
     return cached(key, compute)
 
 
+def home_summary(user, today) -> dict:
+    """The home page's headline figures (units, headcount, foremen, hours worked), kept five
+    minutes per scope and day: they change with the org structure, not by the minute."""
+    key = f"home-summary:{scope_key(unit_ids_in_scope(user))}:{today.isoformat()}"
+    return cached(key, lambda: organisation_summary_for_user(user, today=today))
+
+
 @login_required
 def home(request):
     user = request.user
@@ -49,7 +56,7 @@ def home(request):
     context = {}
     if user.role:
         context = {
-            "summary": organisation_summary_for_user(user, today=timezone.localdate()),
+            "summary": home_summary(user, timezone.localdate()),
             "tree": home_unit_tree(user),
             "quick_links": quick_links_for(user),
         }

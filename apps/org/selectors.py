@@ -121,10 +121,11 @@ def organisation_summary_for_user(user, *, today: date) -> dict:
     people = scope_queryset(Person.objects.filter(is_active=True), user)
     first_month = months_back(month_start(today), 12)[0]
     hours = scope_queryset(HoursWorked.objects.filter(month__gte=first_month), user)
+    counts = people.aggregate(headcount=Count("pk"), foremen=Count("pk", filter=Q(is_foreman=True)))
     return {
         "unit_count": units.count(),
-        "headcount": people.count(),
-        "foreman_count": people.filter(is_foreman=True).count(),
+        "headcount": counts["headcount"],
+        "foreman_count": counts["foremen"],
         "hours_12_months": hours.aggregate(total=Sum("hours"))["total"] or 0,
         "since_month": first_month,
     }

@@ -187,6 +187,10 @@ else:
         "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
+# Sessions are read from the cache and written through to the database (a signed-in request no
+# longer queries the session table; a cache that is flushed costs one query, not the session).
+SESSION_ENGINE = "apps.common.sessions"
+
 # A cache shared by every web process when Redis is there (short-lived figures: the home page's
 # unit tree); the process's own memory otherwise.
 if REDIS_URL:

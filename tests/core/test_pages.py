@@ -174,3 +174,31 @@ def test_home_page_works_when_the_cache_is_down(client_as, hse_head, monkeypatch
     monkeypatch.setattr(cache, "get", broken)
     monkeypatch.setattr(cache, "set", broken)
     assert client_as(hse_head).get(reverse("core:home")).status_code == 200
+
+
+def test_signing_in_and_out_works_when_the_cache_is_down(client, hse_head, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "set", "delete", "has_key"):
+        monkeypatch.setattr(cache, name, broken)
+    hse_head.set_password("a-long-password-1")
+    hse_head.save()
+    response = client.post(reverse("accounts:login"), {"username": hse_head.username, "password": "a-long-password-1"})
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).context["user"] == hse_head
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("core:home")).status_code == 302  # signed out: back to the sign-in page
+
+
+def test_a_signed_in_request_reads_its_session_from_the_cache(client_as, hse_head):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(hse_head)
+    client.get(reverse("core:home"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("core:home"))
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
