@@ -339,8 +339,8 @@ def check(target: Target, figures: dict) -> list[tuple[str, str, str, bool]]:
         rows.append((target.name, "p95 ≤ 300 ms", f"{figures['p95_ms']:.0f} ms", met))
         return rows
     if target.kind == "reference":
-        rows.append((target.name, "(reference) throughput", f"{figures['throughput_ratio']:.3f} ({figures['rps']:.0f}/s)",
-                     None))  # fmt: skip
+        throughput = f"{figures['throughput_ratio']:.3f} ({figures['rps']:.0f}/s)"
+        rows.append((target.name, "(reference) throughput", throughput, None))
         rows.append(
             ("", "(reference) p95 (1 conn.)", f"{figures['p95_ratio']:.1f} × ({figures['p95_ms']:.0f} ms)", None)
         )
@@ -387,14 +387,15 @@ def query_counts(url: str, found: list[Target]) -> dict:
     return json.loads(out.split("JSON", 1)[1])
 
 
+MET = {None: "—", True: "yes", False: "NO"}
+
+
 def table(rows: list[tuple[str, str, str, bool | None]]) -> str:
     widths = [max(len(row[i]) for row in rows + [("what", "target", "figure", True)]) for i in range(3)]
     lines = [f"| {'what':<{widths[0]}} | {'target':<{widths[1]}} | {'figure':<{widths[2]}} | met |",
              f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|{'-' * (widths[2] + 2)}|-----|"]  # fmt: skip
     for what, goal, figure, met in rows:
-        lines.append(
-            f"| {what:<{widths[0]}} | {goal:<{widths[1]}} | {figure:<{widths[2]}} | {'—' if met is None else 'yes' if met else 'NO'}  |"
-        )
+        lines.append(f"| {what:<{widths[0]}} | {goal:<{widths[1]}} | {figure:<{widths[2]}} | {MET[met]}  |")
     return "\n".join(lines)
 
 
