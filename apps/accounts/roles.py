@@ -69,6 +69,27 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "incidents.view_medical": HSE_ROLES,
     "investigations.coordinate": HSE_ROLES,
     "investigations.approve": frozenset({Role.HSE_HEAD}),
+    # Contractors: companies, their workers and work orders. Companies are enterprise-wide; work
+    # orders and passes are scoped by their unit and zones.
+    "contractors.view": frozenset(
+        {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.PASS_ADMIN, Role.SYSTEM_ADMIN}
+    ),
+    # Register companies, set their status (approved, suspended, banned), keep their documents.
+    "contractors.manage_companies": frozenset({Role.HSE_HEAD, Role.HSE_SPECIALIST, Role.SYSTEM_ADMIN}),
+    # Register a company's workers and their documents (the pass office does it when issuing).
+    "contractors.manage_workers": frozenset({Role.HSE_HEAD, Role.HSE_SPECIALIST, Role.PASS_ADMIN}),
+    # Open work orders and start, stop, resume and finish them.
+    "contractors.manage_work_orders": HSE_ROLES,
+    # Access passes. The pass office issues, extends, suspends, reinstates and revokes; blocking
+    # is also the HSE function's (a sanction); unblocking needs the pass office or the HSE head.
+    "passes.view": frozenset({Role.PASS_ADMIN, Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.EXECUTIVE, Role.SYSTEM_ADMIN}),
+    "passes.issue": frozenset({Role.PASS_ADMIN}),
+    "passes.block": frozenset({Role.PASS_ADMIN, Role.HSE_SPECIALIST, Role.HSE_HEAD}),
+    "passes.unblock": frozenset({Role.PASS_ADMIN, Role.HSE_HEAD}),
+    # Check a pass at a gate: the answer and its reasons (which name the holder and company).
+    "passes.check": frozenset({Role.PASS_ADMIN, Role.HSE_SPECIALIST, Role.HSE_HEAD}),
+    # Receive the warnings of passes and documents about to run out.
+    "passes.receive_expiry_warnings": frozenset({Role.PASS_ADMIN}),
     # Everyone signed in with a role reads their own notifications.
     "notifications.view": ALL_ROLES,
     # Audit trail

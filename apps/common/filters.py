@@ -66,6 +66,7 @@ def model_choices(field) -> list[tuple]:
 def _cache_choices(field) -> None:
     if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
         return
+
     def choices():  # read when the select is drawn: an API request never reads them
         options = model_choices(field)
         return options if field.empty_label is None else [("", field.empty_label), *options]

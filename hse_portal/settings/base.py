@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "apps.observations",
     "apps.audits",
     "apps.incidents",
+    "apps.contractors",
 ]
 
 MIDDLEWARE = [

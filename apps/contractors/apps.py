@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractorsConfig(AppConfig):
+    name = "apps.contractors"
+    label = "contractors"
+    verbose_name = _("Contractors and access passes")

@@ -1,0 +1,282 @@
+"""Contractor companies, their workers and work orders, and the access passes the pass office
+issues to those workers.
+
+Whether a pass lets its holder in is never stored: it is decided at the moment of each gate check
+from the pass, its company, its work order and its holder's documents as they are then
+(`apps.contractors.gate`). The pass's own status is what the pass office set; every change of it
+is in the audit trail (who, when, why, before and after)."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.common.fields import LONG_TEXT_MAX_LENGTH
+from apps.org.models import StructuralUnit
+
+# A pass number as printed on the card and held by its QR code: letters, digits and dashes.
+PASS_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,19}$"
+pass_number_validator = RegexValidator(
+    PASS_NUMBER_PATTERN, _("A pass number is 3 to 20 capital letters, digits and dashes, like P-000123.")
+)
+
+
+def _long_text(verbose_name, **kwargs):
+    return models.TextField(
+        verbose_name, max_length=LONG_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)], **kwargs
+    )
+
+
+class ContractorCompany(models.Model):
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        SUSPENDED = "suspended", _("Suspended")
+        BANNED = "banned", _("Banned")
+
+    name = models.CharField(_("name"), max_length=200)
+    tax_number = models.CharField(
+        _("tax number"), max_length=12, unique=True,
+        validators=[RegexValidator(r"^\d{10}(\d{2})?$", _("A tax number (INN) is 10 or 12 digits."))],
+    )  # fmt: skip
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.APPROVED)
+    status_reason = models.CharField(_("reason for the status"), max_length=500, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("email"), blank=True)
+    notes = _long_text(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("contractor company")
+        verbose_name_plural = _("contractor companies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="approved") | ~models.Q(status_reason=""),
+                name="contractors_company_status_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("contractors:company_detail", args=[self.pk])
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class CompanyDocument(models.Model):
+    class Kind(models.TextChoices):
+        INSURANCE = "insurance", _("Liability insurance")
+        LICENCE = "licence", _("Licence")
+        PERMIT = "permit", _("Permit (SRO)")
+        OTHER = "other", _("Other")
+
+    company = models.ForeignKey(
+        ContractorCompany, on_delete=models.CASCADE, related_name="documents", verbose_name=_("company")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=60)
+    valid_until = models.DateField(_("valid until"))
+
+    class Meta:
+        ordering = ["valid_until", "id"]
+        verbose_name = _("company document")
+        verbose_name_plural = _("company documents")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    def is_valid_on(self, day) -> bool:
+        return self.valid_until >= day
+
+
+class ContractorWorker(models.Model):
+    """A person of a contractor company who may hold an access pass (a people record, not a user)."""
+
+    company = models.ForeignKey(
+        ContractorCompany, on_delete=models.PROTECT, related_name="workers", verbose_name=_("company")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=200)
+    photo = models.ImageField(_("photo"), upload_to="contractors/workers/%Y/", blank=True)
+    is_active = models.BooleanField(_("works for the company"), default=True)
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        verbose_name = _("contractor worker")
+        verbose_name_plural = _("contractor workers")
+        indexes = [models.Index(fields=["company", "full_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("contractors:worker_detail", args=[self.pk])
+
+
+class WorkerDocument(models.Model):
+    class Kind(models.TextChoices):
+        MEDICAL = "medical", _("Medical clearance")
+        INDUCTION = "induction", _("Site induction")
+        HEIGHTS = "heights", _("Work at height admission")
+        QUALIFICATION = "qualification", _("Qualification certificate")
+
+    worker = models.ForeignKey(
+        ContractorWorker, on_delete=models.CASCADE, related_name="documents", verbose_name=_("worker")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    valid_until = models.DateField(_("valid until"))
+
+    class Meta:
+        ordering = ["valid_until", "id"]
+        verbose_name = _("worker document")
+        verbose_name_plural = _("worker documents")
+        indexes = [models.Index(fields=["worker", "kind", "valid_until"])]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+# A worker may enter only with these documents in force.
+REQUIRED_WORKER_DOCUMENTS = (WorkerDocument.Kind.MEDICAL, WorkerDocument.Kind.INDUCTION)
+
+
+class WorkOrder(models.Model):
+    """A job a contractor does in a unit: what, where, when, and who answers for it on our side."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        STOPPED = "stopped", _("Stopped")
+        FINISHED = "finished", _("Finished")
+
+    company = models.ForeignKey(
+        ContractorCompany, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("company")
+    )
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    title = models.CharField(_("work"), max_length=300)
+    unit = models.ForeignKey(
+        StructuralUnit, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("unit")
+    )
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contractor_work_orders",
+        verbose_name=_("responsible person"),
+    )  # fmt: skip
+    is_high_hazard = models.BooleanField(_("high-hazard work"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    stop_reason = models.CharField(_("why the work is stopped"), max_length=500, blank=True)
+    hours_on_site = models.PositiveIntegerField(_("hours on site"), default=0)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["company", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="contractors_wo_dates"),
+            models.CheckConstraint(
+                condition=~models.Q(status="stopped") | ~models.Q(stop_reason=""), name="contractors_wo_stop_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("contractors:work_order_detail", args=[self.pk])
+
+
+class AccessPass(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        BLOCKED = "blocked", _("Blocked")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    number = models.CharField(_("pass number"), max_length=20, unique=True, validators=[pass_number_validator])
+    holder = models.ForeignKey(
+        ContractorWorker, on_delete=models.PROTECT, related_name="passes", verbose_name=_("holder")
+    )
+    company = models.ForeignKey(
+        ContractorCompany, on_delete=models.PROTECT, related_name="passes", verbose_name=_("company")
+    )
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="passes", verbose_name=_("work order")
+    )
+    zones = models.ManyToManyField(StructuralUnit, related_name="access_passes", verbose_name=_("units and zones"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(_("reason for the status"), max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="issued_passes", verbose_name=_("issued by")
+    )
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("access pass")
+        verbose_name_plural = _("access passes")
+        indexes = [
+            models.Index(fields=["status", "valid_until"]),
+            models.Index(fields=["company", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")), name="contractors_pass_dates"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "expired"]) | ~models.Q(status_reason=""),
+                name="contractors_pass_status_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("contractors:pass_detail", args=[self.pk])
+
+    def is_expired_on(self, day) -> bool:
+        return self.valid_until < day
+
+
+class GateCheck(models.Model):
+    """One check at a gate or turnstile: what was presented, who checked, where, and the answer
+    with every reason found at that moment."""
+
+    access_pass = models.ForeignKey(
+        AccessPass, on_delete=models.PROTECT, null=True, blank=True, related_name="checks", verbose_name=_("pass")
+    )
+    number_presented = models.CharField(_("number presented"), max_length=40)
+    checked_at = models.DateTimeField(_("checked"), default=timezone.now)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gate_checks", verbose_name=_("checked by")
+    )
+    checkpoint = models.CharField(_("checkpoint"), max_length=100, blank=True)
+    allowed = models.BooleanField(_("allowed"))
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        verbose_name = _("gate check")
+        verbose_name_plural = _("gate checks")
+        indexes = [
+            models.Index(fields=["access_pass", "-checked_at"]),
+            models.Index(fields=["-checked_at"], name="contractors_check_recent", condition=models.Q(allowed=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.number_presented} {self.checked_at:%Y-%m-%d %H:%M}"
