@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.actions import api as actions_api
 from apps.audits import api as audits_api
+from apps.contractors import api as contractors_api
 from apps.incidents import api as incidents_api
 from apps.notifications import api as notifications_api
 from apps.observations import api as observations_api
@@ -28,7 +29,7 @@ router.register("people", org_api.PersonViewSet, basename="person")
 router.register("hours-worked", org_api.HoursWorkedViewSet, basename="hours-worked")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
-for routes in (observations_api.ROUTES, audits_api.ROUTES, incidents_api.ROUTES):
+for routes in (observations_api.ROUTES, audits_api.ROUTES, incidents_api.ROUTES, contractors_api.ROUTES):
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)
 

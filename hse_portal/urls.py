@@ -22,6 +22,7 @@ urlpatterns = [
     path("observations/", include("apps.observations.urls")),
     path("audits/", include("apps.audits.urls")),
     path("incidents/", include("apps.incidents.urls")),
+    path("contractors/", include("apps.contractors.urls")),
     path("api/v1/", include(("hse_portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -265,11 +265,15 @@ def targets(ids: dict) -> list[Target]:
         Target("incident list", "/incidents/", "head"),
         Target("audit log", "/audit/", "head"),
         Target("people", "/org/people/", "head"),
+        # The pass office's list, read as the HSE head (every pass, like the pass office: sessions()
+        # signs in no pass-office user).
+        Target("pass list", "/contractors/passes/", "head"),
         Target("API observations list", "/api/v1/observations/", "head", "token", "api"),
         Target("API actions list", "/api/v1/actions/", "head", "token", "api"),
         Target("API investigations list", "/api/v1/investigations/", "head", "token", "api"),
         Target("API incidents list", "/api/v1/incidents/", "head", "token", "api"),
         Target("API audits list", "/api/v1/audits/", "head", "token", "api"),
+        Target("API passes list", "/api/v1/access-passes/", "head", "token", "api"),
         # Words found in the demo data and at plant scale alike, so that the query counts compare
         # the same page (a search that finds nothing skips the queries of its results).
         Target("observation search, one word", "/observations/?q=guard", "head", kind="search"),

@@ -88,6 +88,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "passes.unblock": frozenset({Role.PASS_ADMIN, Role.HSE_HEAD}),
     # Check a pass at a gate: the answer and its reasons (which name the holder and company).
     "passes.check": frozenset({Role.PASS_ADMIN, Role.HSE_SPECIALIST, Role.HSE_HEAD}),
+    # Violations and sanctions: recorded by the HSE function in its units; the sanction decided by
+    # the HSE specialist (the policy proposes). The pass office and executive read them.
+    "contractors.record_violations": HSE_ROLES,
+    "contractors.sanction": HSE_ROLES,
     # Receive the warnings of passes and documents about to run out.
     "passes.receive_expiry_warnings": frozenset({Role.PASS_ADMIN}),
     # Everyone signed in with a role reads their own notifications.

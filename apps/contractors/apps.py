@@ -6,3 +6,8 @@ class ContractorsConfig(AppConfig):
     name = "apps.contractors"
     label = "contractors"
     verbose_name = _("Contractors and access passes")
+
+    def ready(self):
+        from apps.actions.sources import register_source
+
+        register_source("contractor_violation", _("Contractor violation"), "contractors.Violation")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.common.filters import PortalFilterSet, SearchFilter
+from apps.org.filters import YesNoFilter
 from apps.org.models import StructuralUnit
 from apps.org.selectors import unit_list_for_user
 
@@ -35,7 +36,9 @@ class AccessPassFilterSet(PortalFilterSet):
         empty_label=_("Any status"),
     )
     company = django_filters.ModelChoiceFilter(label=_("Company"), queryset=_companies, empty_label=_("Any company"))
-    zone = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units, empty_label=_("All units"))
+    zone = django_filters.ModelChoiceFilter(
+        label=_("Unit"), queryset=_units, empty_label=_("All units"), field_name="zones"
+    )
 
     layout = {"q": "col-md-4", "status": "col-6 col-md-2", "company": "col-6 col-md-3", "zone": "col-6 col-md-3"}
 
@@ -69,7 +72,7 @@ class WorkOrderFilterSet(PortalFilterSet):
     )
     company = django_filters.ModelChoiceFilter(label=_("Company"), queryset=_companies, empty_label=_("Any company"))
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units, empty_label=_("All units"))
-    high_hazard = django_filters.BooleanFilter(label=_("High-hazard work only"))
+    high_hazard = YesNoFilter(label=_("High-hazard work only"))
 
     layout = {"q": "col-md-4"}
 

@@ -37,7 +37,9 @@ class Decision:
         return self.access_pass is not None and not self.refusals
 
 
-def refusals_for(access_pass: AccessPass, *, today: date, documents: list | None = None) -> list[Refusal]:
+def refusals_for(
+    access_pass: AccessPass, *, today: date, documents: list | None = None, sanctions: list | None = None
+) -> list[Refusal]:
     """Every reason this pass does not let its holder in on `today` (none: allowed). `documents`
     are the holder's (read when not given)."""
     found = []
@@ -59,6 +61,10 @@ def refusals_for(access_pass: AccessPass, *, today: date, documents: list | None
             found.append(Refusal("work_order_stopped", order.stop_reason))
         elif order.status == WorkOrder.Status.FINISHED:
             found.append(Refusal("work_order_finished", order.number))
+    if sanctions is None:
+        sanctions = list(access_pass.sanctions.filter(status="in_force"))
+    for sanction in sanctions:
+        found.append(Refusal("sanction_in_force", sanction.reason))
     if documents is None:
         documents = list(holder.documents.all())
     for kind in REQUIRED_WORKER_DOCUMENTS:
@@ -85,6 +91,7 @@ def describe(refusal: dict) -> str:
         "holder_left_company": _("The holder no longer works for the company."),
         "work_order_stopped": _("The work order is stopped."),
         "work_order_finished": _("The work order is finished."),
+        "sanction_in_force": _("A sanction is in force against this pass."),
     }
     for kind, label in WorkerDocument.Kind.choices:
         messages[f"document_missing_{kind}"] = _("No %(document)s on file.") % {"document": str(label).lower()}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.actions.sources import source_actions_relation
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
 from apps.org.models import StructuralUnit
 
@@ -280,3 +281,136 @@ class GateCheck(models.Model):
 
     def __str__(self):
         return f"{self.number_presented} {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class Violation(models.Model):
+    """A contractor's breach of the site's HSE rules, as an HSE specialist found it."""
+
+    class Severity(models.TextChoices):
+        MINOR = "minor", _("Minor")
+        SERIOUS = "serious", _("Serious")
+        SEVERE = "severe", _("Severe")
+        CRITICAL = "critical", _("Critical")
+
+    company = models.ForeignKey(
+        ContractorCompany, on_delete=models.PROTECT, related_name="violations", verbose_name=_("company")
+    )
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="violations",
+        verbose_name=_("work order"),
+    )  # fmt: skip
+    workers = models.ManyToManyField(
+        ContractorWorker, blank=True, related_name="violations", verbose_name=_("workers involved")
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    description = _long_text(_("what was found"))
+    unit = models.ForeignKey(StructuralUnit, on_delete=models.PROTECT, related_name="contractor_violations",
+                             verbose_name=_("unit"))  # fmt: skip
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    observed_at = models.DateTimeField(_("found"))
+    evidence = models.FileField(_("evidence"), upload_to="contractors/violations/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_violations",
+        verbose_name=_("recorded by"),
+    )  # fmt: skip
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    actions = source_actions_relation("contractor_violation")
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        verbose_name = _("contractor violation")
+        verbose_name_plural = _("contractor violations")
+        indexes = [models.Index(fields=["company", "-observed_at"]), models.Index(fields=["unit", "-observed_at"])]
+
+    def __str__(self):
+        return _("%(severity)s violation, %(company)s") % {
+            "severity": self.get_severity_display(),
+            "company": self.company,
+        }
+
+    def get_absolute_url(self):
+        return reverse("contractors:violation_detail", args=[self.pk])
+
+
+SEVERITY_ORDER = [choice for choice, _label in Violation.Severity.choices]
+
+
+class Sanction(models.Model):
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        STOP_WORK = "stop_work", _("Stop work")
+        BLOCK_PASSES = "block_passes", _("Block passes")
+        FINE = "fine", _("Fine")
+        REMOVAL = "removal", _("Removal from site")
+        TERMINATION = "termination", _("Contract termination")
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("In force")
+        LIFTED = "lifted", _("Lifted")
+
+    violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="sanctions",
+                                  verbose_name=_("violation"))  # fmt: skip
+    company = models.ForeignKey(ContractorCompany, on_delete=models.PROTECT, related_name="sanctions",
+                                verbose_name=_("company"))  # fmt: skip
+    kind = models.CharField(_("sanction"), max_length=12, choices=Kind.choices)
+    proposed_kind = models.CharField(_("proposed by the policy"), max_length=12, choices=Kind.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.IN_FORCE)
+    reason = models.CharField(_("why"), max_length=500)
+    fine_amount = models.DecimalField(_("fine, roubles"), max_digits=12, decimal_places=2, null=True, blank=True)
+    passes = models.ManyToManyField(AccessPass, blank=True, related_name="sanctions", verbose_name=_("passes"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decided_sanctions",
+        verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="lifted_sanctions",
+        verbose_name=_("lifted by"),
+    )  # fmt: skip
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lift_reason = models.CharField(_("why lifted"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        indexes = [models.Index(fields=["company", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="in_force") | (~models.Q(lift_reason="") & models.Q(lifted_by__isnull=False)),
+                name="contractors_sanction_lift_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.company}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == self.Status.IN_FORCE
+
+
+class SanctionRule(models.Model):
+    """One cell of the sanction policy: a violation of this severity, the n-th of the company
+    within 12 months, proposes this sanction. The HSE specialist decides."""
+
+    severity = models.CharField(_("severity"), max_length=10, choices=Violation.Severity.choices)
+    repetition = models.PositiveSmallIntegerField(
+        _("occurrence within 12 months"), help_text=_("1 for the first, 2 for the second, 3 for the third or later.")
+    )
+    proposed_kind = models.CharField(_("proposed sanction"), max_length=12, choices=Sanction.Kind.choices)
+
+    class Meta:
+        ordering = ["severity", "repetition"]
+        verbose_name = _("sanction policy rule")
+        verbose_name_plural = _("sanction policy")
+        constraints = [
+            models.UniqueConstraint(fields=["severity", "repetition"], name="contractors_policy_cell"),
+            models.CheckConstraint(
+                condition=models.Q(repetition__gte=1, repetition__lte=3), name="contractors_policy_rep"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_severity_display()} ×{self.repetition} → {self.get_proposed_kind_display()}"

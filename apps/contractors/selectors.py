@@ -95,3 +95,17 @@ def pass_office_day(user, *, today: date) -> dict:
         "counts": counts,
         "week_end": week_end,
     }
+
+
+def violation_list_for_user(user):
+    """Violations in the units the user sees (the pass office and executive: all)."""
+    from .models import Violation
+
+    if not can(user, "contractors.view"):
+        return Violation.objects.none()
+    violations = Violation.objects.select_related("company", "unit", "work_order", "recorded_by")
+    return scope_queryset(violations, user).order_by("-observed_at", "-id")
+
+
+def sanctions_in_force_for_pass(access_pass: AccessPass):
+    return access_pass.sanctions.filter(status="in_force").select_related("violation")

@@ -7,12 +7,12 @@ racing requests one wins; the other is refused with a `StateConflict` (409 from 
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.access import require, unit_in_scope
+from apps.accounts.access import require, unit_ids_in_scope, unit_in_scope
 from apps.audit.services import log_action
 from apps.common.dates import validate_record_date
 from apps.common.errors import StateConflict
@@ -155,12 +155,13 @@ def worker_document_add(*, actor, worker: ContractorWorker, kind: str, valid_unt
 
 # --- Work orders ---------------------------------------------------------------------------------
 
+_WO = WorkOrder.Status
 WORK_ORDER_STEPS = {
-    # step: (statuses it starts from, status it leads to, reason required)
-    "start": ((WorkOrder.Status.PLANNED,), WorkOrder.Status.IN_PROGRESS, False),
-    "stop": ((WorkOrder.Status.PLANNED, WorkOrder.Status.IN_PROGRESS), WorkOrder.Status.STOPPED, True),
-    "resume": ((WorkOrder.Status.STOPPED,), WorkOrder.Status.IN_PROGRESS, True),
-    "finish": ((WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.STOPPED), WorkOrder.Status.FINISHED, False),
+    # step: (statuses it starts from, status it leads to, reason required, the audit code's verb)
+    "start": ((_WO.PLANNED,), _WO.IN_PROGRESS, False, "started"),
+    "stop": ((_WO.PLANNED, _WO.IN_PROGRESS), _WO.STOPPED, True, "stopped"),
+    "resume": ((_WO.STOPPED,), _WO.IN_PROGRESS, True, "resumed"),
+    "finish": ((_WO.IN_PROGRESS, _WO.STOPPED), _WO.FINISHED, False, "finished"),
 }
 
 
@@ -183,7 +184,7 @@ def work_order_step(*, actor, order: WorkOrder, step: str, reason: str = "") -> 
     if step not in WORK_ORDER_STEPS:
         raise ValidationError({"step": [_("Unknown step.")]})
     require(actor, "contractors.manage_work_orders", order.unit)
-    sources, target, needs_reason = WORK_ORDER_STEPS[step]
+    sources, target, needs_reason, verb = WORK_ORDER_STEPS[step]
     reason = _reason(reason, required=needs_reason)
     lock_and_reload(order)
     if order.status not in sources:
@@ -195,8 +196,8 @@ def work_order_step(*, actor, order: WorkOrder, step: str, reason: str = "") -> 
     order.stop_reason = reason if target == WorkOrder.Status.STOPPED else ""
     order.save(update_fields=["status", "stop_reason"])
     log_action(
-        actor=actor, action=f"contractors.work_order.{'stopped' if step == 'stop' else step + 'ed'}",
-        target=order, reason=reason, data={"status": [before, target]},
+        actor=actor, action=f"contractors.work_order.{verb}", target=order, reason=reason,
+        data={"status": [before, target]},
     )  # fmt: skip
     return order
 
@@ -204,10 +205,29 @@ def work_order_step(*, actor, order: WorkOrder, step: str, reason: str = "") -> 
 # --- Access passes -------------------------------------------------------------------------------
 
 
+# Any constant of our own: the key of the transaction-level advisory lock that hands out numbers.
+PASS_NUMBER_LOCK_KEY = 0x5041_5353  # "PASS"
+
+
+def _lock_numbering() -> None:
+    """Hand out pass numbers one transaction at a time, until the holder commits or rolls back.
+
+    A row lock cannot do it: on an empty table there is no row to lock, and a request that locks
+    the last pass while another has just committed a newer one locks a different row, so both
+    read the same "last number". On PostgreSQL a transaction-level advisory lock serialises the
+    read of the last number and the insert; SQLite serialises writers by locking the whole file."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PASS_NUMBER_LOCK_KEY])
+
+
 def _next_number() -> str:
-    last = AccessPass.objects.filter(number__startswith="P-").order_by("-number").values_list("number", flat=True)
-    digits = [int(n[2:]) for n in last[:1] if n[2:].isdigit()]
-    return f"P-{(digits[0] + 1) if digits else 1:06d}"
+    # Only numbers this function made (six digits) count: a number typed by hand ("P-9", "P-ABC")
+    # sorts after them as text and would otherwise restart the sequence on taken numbers.
+    last = (
+        AccessPass.objects.filter(number__regex=r"^P-[0-9]{6}$").order_by("-number").values_list("number", flat=True)
+    ).first()
+    return f"P-{int(last[2:]) + 1 if last else 1:06d}"
 
 
 @transaction.atomic
@@ -241,12 +261,13 @@ def pass_issue(
             ]
     if errors:
         raise ValidationError(errors)
-    # Numbers are handed out one at a time: a lock on the company row would not stop two
-    # companies' passes racing for the same number, so the table's own lock does.
-    AccessPass.objects.select_for_update().filter(number__startswith="P-").order_by("-number")[:1].exists()
+    number = (number or "").strip().upper()
+    if not number:
+        _lock_numbering()
+        number = _next_number()
     access_pass = AccessPass(
-        number=(number or "").strip().upper() or _next_number(), holder=holder, company=company,
-        work_order=work_order, valid_from=valid_from, valid_until=valid_until, issued_by=actor,
+        number=number, holder=holder, company=company, work_order=work_order, valid_from=valid_from,
+        valid_until=valid_until, issued_by=actor,
     )  # fmt: skip
     access_pass.full_clean(exclude=["zones"])
     access_pass.save()
@@ -258,13 +279,30 @@ def pass_issue(
     return access_pass
 
 
-def _pass_step(*, actor, access_pass: AccessPass, capability: str, sources, target: str, code: str, reason: str,
+def _require_pass_in_scope(actor, access_pass: AccessPass) -> None:
+    """A user who sees some units only (an HSE specialist) acts on the passes opening one of them,
+    the passes the selectors show them."""
+    scope = unit_ids_in_scope(actor)
+    if scope is not None and not access_pass.zones.filter(pk__in=scope).exists():
+        raise PermissionDenied("passes: outside the user's units")
+
+
+def _active_or_expired(access_pass: AccessPass) -> str:
+    """Where a pass goes back to when it is let in again: active, or expired past its end date."""
+    return Status.EXPIRED if access_pass.is_expired_on(timezone.localdate()) else Status.ACTIVE
+
+
+def _pass_step(*, actor, access_pass: AccessPass, capability: str, sources, target, code: str, reason: str,
                reason_required: bool = True) -> AccessPass:  # fmt: skip
+    """`target` is a status, or a function of the pass as reloaded under the lock."""
     require(actor, capability)
     reason = _reason(reason, required=reason_required)
+    _require_pass_in_scope(actor, access_pass)
     lock_and_reload(access_pass)
     if access_pass.status not in sources:
         raise _pass_conflict(access_pass)
+    if callable(target):
+        target = target(access_pass)
     before = access_pass.status
     access_pass.status = target
     access_pass.status_reason = reason if target not in (Status.ACTIVE, Status.EXPIRED) else ""
@@ -286,8 +324,10 @@ def pass_suspend(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
 
 @transaction.atomic
 def pass_reinstate(*, actor, access_pass: AccessPass, reason: str = "") -> AccessPass:
+    """Let a suspended pass in again. Past its end date it comes back expired, not active."""
     return _pass_step(actor=actor, access_pass=access_pass, capability="passes.issue", sources=(Status.SUSPENDED,),
-                      target=Status.ACTIVE, code="reinstated", reason=reason, reason_required=False)  # fmt: skip
+                      target=_active_or_expired, code="reinstated", reason=reason,
+                      reason_required=False)  # fmt: skip
 
 
 @transaction.atomic
@@ -302,11 +342,14 @@ def pass_block(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
 @transaction.atomic
 def pass_unblock(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
     """Unblock: the pass office or the HSE head, with a reason. A pass past its end date comes
-    back expired, not active."""
-    today = timezone.localdate()
-    target = Status.EXPIRED if access_pass.is_expired_on(today) else Status.ACTIVE
+    back expired, not active (decided on the pass as reloaded under the lock). A pass under a
+    sanction in force stays blocked until the HSE function lifts the sanction."""
+    if access_pass.sanctions.filter(status="in_force").exists():
+        raise ValidationError(
+            {"reason": [_("A sanction is in force against this pass: the HSE function must lift it first.")]}
+        )
     return _pass_step(actor=actor, access_pass=access_pass, capability="passes.unblock", sources=(Status.BLOCKED,),
-                      target=target, code="unblocked", reason=reason)  # fmt: skip
+                      target=_active_or_expired, code="unblocked", reason=reason)  # fmt: skip
 
 
 @transaction.atomic
@@ -395,7 +438,7 @@ def gate_check(*, actor, number: str, checkpoint: str = "") -> tuple[GateCheck, 
     if not number:
         raise ValidationError({"number": [_("Scan the card or type its number.")]})
     if len(number) > 40:
-        raise ValidationError({"number": [_("A pass number is at most 20 characters.")]})
+        raise ValidationError({"number": [_("This is too long for a pass number (at most 40 characters).")]})
     checkpoint = (checkpoint or "").strip()[:100]
     access_pass = find_pass(number)
     if access_pass is None:

@@ -218,6 +218,7 @@ def load_demo_data(*, today: date) -> dict:
             User.objects.filter(pk=users[demo.username].pk).update(line_manager=users[demo.manager])
     actions = _load_demo_actions(units, users, today)
     from apps.audits.demo import load_demo as load_audits
+    from apps.contractors.demo import load_demo as load_contractors
     from apps.incidents.demo import load_demo as load_incidents
     from apps.observations.demo import load_demo as load_observations
 
@@ -230,6 +231,7 @@ def load_demo_data(*, today: date) -> dict:
         "observations": load_observations(units=units, users=users, today=today),
         "audits": load_audits(units=units, users=users, today=today),
         "incidents": load_incidents(units=units, users=users, today=today),
+        "access passes": load_contractors(units=units, users=users, today=today),
     }
 
 

@@ -2,19 +2,23 @@
 
 `manage.py seed_demo --scale plant` adds, on top of the demo data, 300 structural units on three
 sites, 200 users, ~9,000 people, four years of hours worked, 1,000,000 gemba observations,
-100,000 actions, 20,000 incidents (a third investigated, with why-chains and cause trees) and
-5,000 safety audits with their answers. The data is deterministic (a fixed seed): two runs give
-the same rows, so benchmarks compare like with like.
+100,000 actions, 20,000 incidents (a third investigated, with why-chains and cause trees),
+5,000 safety audits with their answers, and 300 contractor companies with 10,000 workers, their
+documents, 1,500 work orders, 10,000 access passes and 20,000 gate checks. The data is
+deterministic (a fixed seed): two runs give the same rows, so benchmarks compare like with like.
 
 Rows go in by PostgreSQL `COPY` (a few minutes for the whole set on two cores); on SQLite (the
 embedded default) by `bulk_create`, fine for the smaller sizes. Ids are assigned here, so rows can
 point at each other without reading them back; sequences are moved past them at the end.
-Each later app adds its own generator to `GENERATORS`.
+Each later app adds its own generator to `GENERATORS`; one that comes after plant databases were
+already built is also an `ADD_ONS` entry, so the next `seed_demo --scale` adds its rows to them.
 """
 
 import csv
 import io
+import json
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -38,6 +42,10 @@ class Scale:
     incidents: int = 20_000
     audits: int = 5_000
     years: int = 4
+    contractor_companies: int = 300
+    contractor_workers: int = 10_000
+    contractor_passes: int = 10_000
+    gate_checks: int = 20_000
 
     @property
     def units(self) -> int:
@@ -59,6 +67,10 @@ SCALES = {
         incidents=1_000,
         audits=300,
         years=2,
+        contractor_companies=30,
+        contractor_workers=1_000,
+        contractor_passes=1_000,
+        gate_checks=2_000,
     ),  # fmt: skip
 }
 
@@ -144,6 +156,8 @@ def _csv_value(value):
         return "t" if value else "f"
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value)
     return value
 
 
@@ -581,8 +595,247 @@ def generate_audits(ctx: Context) -> None:
     ctx.counts.update(audits=len(audits), audit_answers=len(answers))
 
 
+CONTRACTOR_TAX_PREFIX = "99"  # generated companies' tax numbers (the demo's start with 51)
+CONTRACTOR_TRADES = [
+    ("Stroymontazh", ["Welder", "Pipe fitter", "Rigger"]), ("Promservice", ["Mechanical fitter", "Turner"]),
+    ("Vysotmontazh", ["Industrial climber", "Rigger"]), ("Electroset", ["Electrician", "Cable jointer"]),
+    ("Lesa", ["Scaffolder"]), ("Chistota", ["Industrial cleaner", "Vacuum truck driver"]),
+    ("Avtoservice", ["Tyre fitter", "Heavy vehicle mechanic"]), ("Geodezia", ["Surveyor"]),
+    ("Teplomontazh", ["Insulation fitter", "Welder"]), ("Krovlya", ["Roofer", "Industrial climber"]),
+]  # fmt: skip
+CONTRACTOR_TOWNS = ["Kola", "Khibiny", "Apatity", "Kirovsk", "Monchegorsk", "Olenegorsk", "Kandalaksha", "Polar"]
+CONTRACTOR_WORK = [
+    "Relining of mill", "Pipeline replacement at", "Roof repair over", "Cable tray replacement in",
+    "Scaffolding for", "Painting of steelwork at", "Cleaning of sumps at", "Overhaul of pump at",
+    "Conveyor belt splicing at", "Insulation of pipes at",
+]  # fmt: skip
+SUSPEND_REASONS = ["Liability insurance expired.", "Failed the contractor safety audit.", "Permit (SRO) withdrawn."]
+PASS_REASONS = {
+    "suspended": ["Medical clearance renewal pending.", "On leave.", "Induction to be repeated."],
+    "blocked": ["Critical violation: work at height without fall protection.", "Worked under a suspended load.",
+                "Bypassed the isolation (LOTO) of a conveyor.", "Alcohol test failed at the gate."],
+    "revoked": ["Left the company.", "Card lost; a new pass was issued.", "Contract terminated."],
+}  # fmt: skip
+CHECKPOINTS = ["Main gate, turnstile 1", "Main gate, turnstile 2", "Plant gate", "Mine portal", "Rail gate"]
+
+
+def contractors_generated() -> bool:
+    from apps.contractors.models import ContractorCompany
+
+    return ContractorCompany.objects.filter(tax_number__startswith=CONTRACTOR_TAX_PREFIX).exists()
+
+
+def generate_contractors(ctx: Context) -> None:
+    """Companies (a few suspended or banned), their workers with medical clearances and inductions
+    (some running out this week, some expired), work orders in the generated units, one pass per
+    worker in every status, and a month of gate checks. Reads the units and managers from the
+    database, so it runs the same on a fresh plant database and on one built before it existed."""
+    from apps.accounts.models import User
+    from apps.accounts.roles import Role
+    from apps.contractors.models import (
+        AccessPass,
+        CompanyDocument,
+        ContractorCompany,
+        ContractorWorker,
+        GateCheck,
+        WorkerDocument,
+        WorkOrder,
+    )
+    from apps.org.models import StructuralUnit
+
+    scale, today, now = ctx.scale, ctx.today, ctx.now
+    rng = random.Random(2026_07)  # its own stream: the same rows on a fresh database and as an add-on
+    generated_units = StructuralUnit.objects.filter(code__startswith=KEY_PREFIX).order_by("pk")
+    units = list(generated_units.values_list("pk", "parent_id", "name"))
+    if not units or not scale.contractor_companies:
+        return
+    unit_ids = [pk for pk, _parent, _name in units]
+    shop_of = {pk: parent or pk for pk, parent, _name in units}
+    unit_name = {pk: name for pk, _parent, name in units}
+    managers_by_shop: dict[int, list[int]] = defaultdict(list)
+    links = User.units.through.objects.filter(user__username__startswith=f"{KEY_PREFIX}manager")
+    for user_id, unit_id in links.order_by("user_id", "structuralunit_id").values_list("user_id", "structuralunit_id"):
+        managers_by_shop[unit_id].append(user_id)
+    head = ctx.head_id or User.objects.filter(role=Role.HSE_HEAD).order_by("pk").values_list("pk", flat=True).first()
+    office = User.objects.filter(role=Role.PASS_ADMIN).order_by("pk").values_list("pk", flat=True).first() or head
+
+    def on(day: date, hour: int = 9) -> datetime:
+        return timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(hours=hour)
+
+    company_id, document_id = _next_id(ContractorCompany), _next_id(CompanyDocument)
+    companies, company_documents, company_status = [], [], {}
+    for index in range(scale.contractor_companies):
+        pk = company_id + index
+        trade = CONTRACTOR_TRADES[index % len(CONTRACTOR_TRADES)][0]
+        status, reason, roll = "approved", "", rng.random()
+        if roll < 0.04:
+            status, reason = "suspended", rng.choice(SUSPEND_REASONS)
+        elif roll < 0.05:
+            status, reason = "banned", "Fatal accident on site; contract terminated."
+        company_status[pk] = status
+        companies.append(
+            (pk, f"{trade}-{rng.choice(CONTRACTOR_TOWNS)} No. {index + 1} LLC",
+             f"{CONTRACTOR_TAX_PREFIX}{index + 1:08d}", status, reason,
+             f"{rng.choice(SURNAMES)} {rng.choice('ABDEGIKMNOPRSTV')}.",
+             f"+7 815 {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}", "", "",
+             now - timedelta(days=rng.randint(30, 1500)))
+        )  # fmt: skip
+        for kind in ("insurance", "permit"):
+            until = today + timedelta(days=-rng.randint(1, 30) if status == "suspended" else rng.randint(5, 700))
+            company_documents.append((document_id, pk, kind, f"{kind[:3].upper()}-{pk}", until))
+            document_id += 1
+    company_ids = [row[0] for row in companies]
+
+    order_id = _next_id(WorkOrder)
+    orders, orders_of = [], defaultdict(list)  # orders_of: company -> [(id, unit, status, ends_on)]
+    for offset in range(scale.contractor_companies * 5):
+        pk = order_id + offset
+        company = company_ids[offset % len(company_ids)]
+        unit = rng.choice(unit_ids)
+        status = rng.choice(["in_progress"] * 12 + ["planned"] * 2 + ["finished"] * 5 + ["stopped"])
+        if company_status[company] != "approved":
+            status = rng.choice(["stopped", "finished"])
+        if status == "finished":
+            ends = today - timedelta(days=rng.randint(1, 400))
+            starts = ends - timedelta(days=rng.randint(10, 200))
+        elif status == "planned":
+            starts = today + timedelta(days=rng.randint(1, 30))
+            ends = starts + timedelta(days=rng.randint(10, 200))
+        else:
+            starts = today - timedelta(days=rng.randint(1, 200))
+            ends = today + timedelta(days=rng.randint(5, 300))
+        responsible = rng.choice(managers_by_shop.get(shop_of[unit]) or [head])
+        stop_reason = rng.choice(PASS_REASONS["blocked"]) if status == "stopped" else ""
+        orders.append(
+            (pk, company, f"S-WO-{pk:06d}", f"{rng.choice(CONTRACTOR_WORK)} {unit_name[unit].lower()}", unit,
+             f"Bay {rng.randint(1, 12)}", starts, ends, responsible, rng.random() < 0.3, status, stop_reason,
+             rng.randint(0, 3000))
+        )  # fmt: skip
+        orders_of[company].append((pk, unit, status, ends))
+
+    worker_id, wdoc_id = _next_id(ContractorWorker), _next_id(WorkerDocument)
+    workers, worker_documents = [], []
+    for offset in range(scale.contractor_workers):
+        pk = worker_id + offset
+        company = company_ids[offset % len(company_ids)]
+        titles = CONTRACTOR_TRADES[(company - company_id) % len(CONTRACTOR_TRADES)][1]
+        name = f"{rng.choice(SURNAMES)} {rng.choice('ABDEGIKMNOPRSTV')}. {rng.choice('ABDEGIKMNOPRSTV')}."
+        workers.append((pk, company, name, rng.choice(titles), "", rng.random() < 0.97))
+        kinds = ["medical", "induction"] + (["heights"] if rng.random() < 0.2 else [])
+        for kind in kinds:
+            roll = rng.random()
+            if roll < 0.03:
+                until = today - timedelta(days=rng.randint(1, 60))
+            elif roll < 0.05:
+                until = today + timedelta(days=rng.randint(0, 7))
+            else:
+                until = today + timedelta(days=rng.randint(8, 400))
+            worker_documents.append((wdoc_id, pk, kind, f"{kind[:3].upper()}-{wdoc_id}", until))
+            wdoc_id += 1
+
+    last = (
+        AccessPass.objects.filter(number__regex=r"^P-[0-9]{6}$").order_by("-number").values_list("number", flat=True)
+    ).first()
+    first_number = int(last[2:]) + 1 if last else 1
+    pass_id = _next_id(AccessPass)
+    zone_id = _next_id(AccessPass.zones.through)
+    passes, zones, live = [], [], []
+    statuses = ["active"] * 78 + ["expired"] * 10 + ["suspended"] * 3 + ["blocked"] * 4 + ["revoked"] * 5
+    for offset, worker in enumerate(workers[: scale.contractor_passes]):
+        pk, holder, company = pass_id + offset, worker[0], worker[1]
+        status = rng.choice(statuses)
+        open_orders = [o for o in orders_of[company] if o[2] in ("in_progress", "planned")]
+        order = rng.choice(open_orders or orders_of[company] or [None])
+        if status == "expired" or (order is not None and order[2] == "finished"):
+            status = "expired" if status in ("active", "suspended") else status
+            until = today - timedelta(days=rng.randint(1, 300))
+            starts = until - timedelta(days=rng.randint(30, 200))
+        else:
+            starts = today - timedelta(days=rng.randint(1, 150))
+            until = today + timedelta(days=rng.randint(0, 7) if rng.random() < 0.04 else rng.randint(8, 200))
+            if order is not None:
+                until = min(until, order[3])
+        starts = min(starts, until)
+        reason = rng.choice(PASS_REASONS[status]) if status in PASS_REASONS else ""
+        issued = on(starts, rng.randint(8, 16))
+        changed = issued if status == "active" else max(issued, now - timedelta(days=rng.randint(0, 30)))
+        passes.append(
+            (pk, f"P-{first_number + offset:06d}", holder, company, order[0] if order else None, starts, until,
+             status, reason, changed, office, issued)
+        )  # fmt: skip
+        unit = order[1] if order else rng.choice(unit_ids)
+        zones.append((zone_id, pk, unit))
+        zone_id += 1
+        if shop_of[unit] != unit and rng.random() < 0.2:
+            zones.append((zone_id, pk, shop_of[unit]))
+            zone_id += 1
+        live.append((pk, passes[-1][1], status, starts, until, company_status[company], reason))
+
+    check_id = _next_id(GateCheck)
+    checks = []
+    for offset in range(scale.gate_checks if live else 0):
+        day = today - timedelta(days=rng.randint(0, 29))
+        at = on(day, 6) + timedelta(minutes=rng.randint(0, 14 * 60))
+        if at > now:
+            at = now - timedelta(minutes=rng.randint(1, 300))
+        if rng.random() < 0.03:
+            number = f"X-{rng.randint(100000, 999999)}"
+            checks.append((check_id + offset, None, number, at, office, rng.choice(CHECKPOINTS), False,
+                           [{"code": "unknown_number", "detail": ""}]))  # fmt: skip
+            continue
+        pk, number, status, starts, until, firm_status, reason = rng.choice(live)
+        reasons = []
+        if status != "active":
+            reasons.append({"code": f"pass_{status}", "detail": reason})
+        if until < at.date() and status != "expired":
+            reasons.append({"code": "pass_expired", "detail": until.isoformat()})
+        if firm_status != "approved":
+            reasons.append({"code": f"company_{firm_status}", "detail": ""})
+        checks.append((check_id + offset, pk, number, at, office, rng.choice(CHECKPOINTS), not reasons, reasons))
+
+    insert_rows(
+        ContractorCompany,
+        ["id", "name", "tax_number", "status", "status_reason", "contact_name", "contact_phone", "contact_email",
+         "notes", "created_at"],
+        companies,
+    )  # fmt: skip
+    insert_rows(CompanyDocument, ["id", "company_id", "kind", "number", "valid_until"], company_documents)
+    insert_rows(
+        WorkOrder,
+        ["id", "company_id", "number", "title", "unit_id", "location", "starts_on", "ends_on", "responsible_id",
+         "is_high_hazard", "status", "stop_reason", "hours_on_site"],
+        orders,
+    )  # fmt: skip
+    insert_rows(ContractorWorker, ["id", "company_id", "full_name", "job_title", "photo", "is_active"], workers)
+    insert_rows(WorkerDocument, ["id", "worker_id", "kind", "number", "valid_until"], worker_documents)
+    insert_rows(
+        AccessPass,
+        ["id", "number", "holder_id", "company_id", "work_order_id", "valid_from", "valid_until", "status",
+         "status_reason", "status_changed_at", "issued_by_id", "issued_at"],
+        passes,
+    )  # fmt: skip
+    insert_rows(AccessPass.zones.through, ["id", "accesspass_id", "structuralunit_id"], zones)
+    insert_rows(
+        GateCheck,
+        ["id", "access_pass_id", "number_presented", "checked_at", "checked_by_id", "checkpoint", "allowed", "reasons"],
+        checks,
+    )  # fmt: skip
+    _reset_sequences([ContractorCompany, CompanyDocument, WorkOrder, ContractorWorker, WorkerDocument, AccessPass,
+                      AccessPass.zones.through, GateCheck])  # fmt: skip
+    ctx.counts.update(
+        contractor_companies=len(companies), contractor_workers=len(workers),
+        contractor_documents=len(worker_documents), work_orders=len(orders), access_passes=len(passes),
+        gate_checks=len(checks),
+    )  # fmt: skip
+
+
 # Each app's generator, in dependency order. Later capabilities append theirs.
-GENERATORS = [generate_org, generate_observations, generate_actions, generate_incidents, generate_audits]
+GENERATORS = [
+    generate_org, generate_observations, generate_actions, generate_incidents, generate_audits, generate_contractors,
+]  # fmt: skip
+# Generators that came after plant databases were built: (generator, are its rows there?). On a
+# database with the scale data, the next run adds the rows of those whose rows are missing.
+ADD_ONS = [(generate_contractors, contractors_generated)]
 
 
 def already_generated() -> bool:
@@ -596,13 +849,17 @@ def generate(scale: Scale, *, seed: int = 2026, now: datetime | None = None, log
     from apps.accounts.models import User
     from apps.accounts.roles import Role
 
+    generators = GENERATORS
     if already_generated():
-        log("Scale data already present: nothing added.")
-        return {}
+        generators = [generator for generator, present in ADD_ONS if not present()]
+        if not generators:
+            log("Scale data already present: nothing added.")
+            return {}
+        log("Scale data present; adding " + ", ".join(g.__name__.removeprefix("generate_") for g in generators))
     now = now or datetime.now(UTC).replace(microsecond=0)
     ctx = Context(rng=random.Random(seed), scale=scale, now=now, today=timezone.localdate(now))
     ctx.head_id = User.objects.filter(role=Role.HSE_HEAD).values_list("pk", flat=True).first()
-    for generator in GENERATORS:
+    for generator in generators:
         started = datetime.now()
         with transaction.atomic():
             generator(ctx)

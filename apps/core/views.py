@@ -13,6 +13,8 @@ from apps.accounts.access import can, unit_ids_in_scope
 from apps.accounts.services import user_set_language
 from apps.actions.selectors import action_counts_for_user
 from apps.common.cache import cached, scope_key
+from apps.contractors.gate import describe
+from apps.contractors.selectors import pass_office_day
 from apps.observations.selectors import observer_month_summary
 from apps.org.selectors import organisation_summary_for_user, unit_tree_for_user
 
@@ -65,7 +67,37 @@ def home(request):
             context["action_counts"] = action_counts_for_user(user, today=today)
         if can(user, "observations.log"):
             context["my_observations"] = observer_month_summary(user, month=today)
+        if can(user, "passes.issue"):
+            context["pass_day"] = pass_office_home(user, today=today)
     return render(request, template, context)
+
+
+# Rows of each of the pass office's lists on its home page (the pass list shows the rest).
+PASS_DAY_ROWS = 8
+
+
+def pass_office_home(user, *, today) -> dict:
+    """The pass office's day: passes running out this week, passes blocked today and why, today's
+    refusals at the gates with every reason, and the counts."""
+    day = pass_office_day(user, today=today)
+    expiring = list(day["expiring"].prefetch_related("zones")[: PASS_DAY_ROWS + 1])
+    blocked = list(day["blocked_today"][: PASS_DAY_ROWS + 1])
+    refusals = list(day["refusals_today"][: PASS_DAY_ROWS + 1])
+    return {
+        "counts": day["counts"],
+        "week_end": day["week_end"],
+        "expiring": expiring[:PASS_DAY_ROWS],
+        "more_expiring": len(expiring) > PASS_DAY_ROWS,
+        "blocked_today": blocked[:PASS_DAY_ROWS],
+        "more_blocked": len(blocked) > PASS_DAY_ROWS,
+        "refusals": [
+            {"check": check, "reasons": [describe(reason) for reason in check.reasons]}
+            for check in refusals[:PASS_DAY_ROWS]
+        ],
+        "more_refusals": len(refusals) > PASS_DAY_ROWS,
+        "expiring_count": day["expiring"].count(),
+        "refusal_count": day["refusals_today"].count(),
+    }
 
 
 @never_cache

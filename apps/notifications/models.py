@@ -16,6 +16,9 @@ class OutboxMessage(models.Model):
         ACTIONS_DIGEST = "actions_digest", _("Daily actions digest")
         ESCALATION_MANAGER = "escalation_manager", _("Overdue actions of your reports")
         ESCALATION_HEAD = "escalation_head", _("Long-overdue actions")
+        PASS_EXPIRING = "pass_expiring", _("Access pass about to run out")
+        DOCUMENT_EXPIRING = "document_expiring", _("Contractor document about to run out")
+        CRITICAL_VIOLATION = "critical_violation", _("Critical contractor violation: work stopped")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")

@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-deliver-pending": {"task": "notifications.deliver_pending", "schedule": 300.0},
     "exports-sweep": {"task": "exports.sweep", "schedule": 300.0},
     "observations-recount-months": {"task": "observations.recount_months", "schedule": crontab(hour=2, minute=30)},
+    # Passes past their last day become expired just after midnight; the warnings of passes and
+    # documents running out within a week go out before the morning shift.
+    "contractors-expire-passes": {"task": "contractors.expire_passes", "schedule": crontab(hour=0, minute=5)},
+    "contractors-expiry-warnings": {"task": "contractors.plan_expiry_warnings", "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- Action register ------------------------------------------------------------------------------
@@ -272,7 +276,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Action priority and observation risk share one scale (low … critical).
-    "ENUM_NAME_OVERRIDES": {"RiskLevelEnum": "apps.observations.models.Observation.Risk"},
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "apps.observations.models.Observation.Risk",
+        # Several records have a `status` and a `step`: each choice set is named, and the action
+        # register's statuses and the investigation's steps keep the names they had.
+        "StatusEnum": "apps.actions.models.Action.Status",
+        "StepEnum": ["analysis", "approve", "close", "plan"],
+        "ContractorCompanyStatusEnum": "apps.contractors.models.ContractorCompany.Status",
+        "WorkOrderStatusEnum": "apps.contractors.models.WorkOrder.Status",
+        "WorkOrderStepEnum": "apps.contractors.services.WORK_ORDER_STEPS",
+        "AccessPassStatusEnum": "apps.contractors.models.AccessPass.Status",
+    },
 }
 
 LOGGING = {

@@ -24,6 +24,20 @@ PINNED = {
     "accounts.set_own_language": EVERY_ROLE,
     "accounts.renew_own_api_token": EVERY_ROLE,
     "audit.view_log": {"hse_specialist", "hse_head", "executive", "system_admin"},
+    # Contractors and access passes (DESIGN.md §1: the pass office issues, suspends, blocks,
+    # unblocks and revokes; blocking is also a sanction of the HSE function).
+    "contractors.view": EVERY_ROLE,
+    "contractors.manage_companies": {"hse_specialist", "hse_head", "system_admin"},
+    "contractors.manage_workers": {"hse_specialist", "hse_head", "pass_admin"},
+    "contractors.manage_work_orders": {"hse_specialist", "hse_head"},
+    "passes.view": {"pass_admin", "hse_specialist", "hse_head", "executive", "system_admin"},
+    "passes.issue": {"pass_admin"},
+    "passes.block": {"pass_admin", "hse_specialist", "hse_head"},
+    "passes.unblock": {"pass_admin", "hse_head"},
+    "passes.check": {"pass_admin", "hse_specialist", "hse_head"},
+    "passes.receive_expiry_warnings": {"pass_admin"},
+    "contractors.record_violations": {"hse_specialist", "hse_head"},
+    "contractors.sanction": {"hse_specialist", "hse_head"},
 }
 
 
@@ -49,6 +63,12 @@ def test_the_role_groups():
 def test_who_has_each_capability(capability, expected):
     assert roles_with(capability) == expected
     assert CAPABILITIES[capability] == expected
+
+
+def test_every_contractor_and_pass_capability_is_pinned():
+    """A new capability of contractors or passes is pinned here with the roles it grants."""
+    declared = {name for name in CAPABILITIES if name.split(".")[0] in ("contractors", "passes")}
+    assert declared == {name for name in PINNED if name.split(".")[0] in ("contractors", "passes")}
 
 
 def test_every_capability_names_only_real_roles():

@@ -131,16 +131,17 @@ class TestLabels:
     def test_a_known_code_has_its_label(self):
         assert label_for("org.hours_worked.recorded") == "Hours worked recorded"
         assert label_for("accounts.api_token.renewed") == "API token replaced"
+        assert label_for("contractors.pass.unblocked") == "Pass unblocked"
 
     @pytest.mark.parametrize(
         ("code", "label"),
         [
-            ("contractors.pass.blocked", "Pass blocked"),
+            ("contractors.card.reprinted", "Card reprinted"),
             ("trainings.session.attendance_marked", "Session attendance marked"),
             ("a.b", "B"),
             ("org.login", "Login"),
             ("blocked", "Blocked"),
-            ("Contractors.Pass.Blocked", "Pass blocked"),
+            ("Contractors.Card.Reprinted", "Card reprinted"),
             ("x.__.y", "Y"),
             ("", "Change recorded"),
             (".", "Change recorded"),

@@ -35,11 +35,20 @@ def build(ctx) -> None:
     ctx.gate_check = GateCheck.objects.create(
         access_pass=access_pass, number_presented="P-000001", checked_by=ctx.hse_head, allowed=True
     )
+    from apps.contractors.models import Sanction, Violation
+
+    ctx.violation = Violation.objects.create(
+        company=company, work_order=order, severity="serious", description="No barrier around the pit",
+        unit=ctx.crew, observed_at=timezone.now(), recorded_by=ctx.hse_specialist,
+    )  # fmt: skip
+    ctx.sanction = Sanction.objects.create(
+        violation=ctx.violation, company=company, kind="warning", reason="First time", decided_by=ctx.hse_specialist
+    )
 
 
 def _expectations() -> dict:
     expectations: dict = {}
-    for name in ("walk_pages", "walk_api"):
+    for name in ("walk_pages", "walk_api", "walk_violations"):
         try:
             module = __import__(f"tests.contractors.{name}", fromlist=["EXPECTATIONS"])
         except ModuleNotFoundError as error:

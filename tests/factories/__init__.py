@@ -109,3 +109,34 @@ class ObservationFactory(factory.django.DjangoModelFactory):
     kind = Observation.Kind.UNSAFE_CONDITION
     category = factory.SubFactory(ObservationCategoryFactory)
     description = factory.Sequence(lambda n: f"Oil spill near pump {n}")
+
+
+# Contractors and passes: in their own module (imported last, it builds on the factories above).
+from .contractors import (  # noqa: E402
+    AccessPassFactory,
+    CompanyDocumentFactory,
+    CompanyFactory,
+    GateCheckFactory,
+    WorkerDocumentFactory,
+    WorkerFactory,
+    WorkOrderFactory,
+)
+
+__all__ = [
+    "PASSWORD",
+    "AccessPassFactory",
+    "ActionFactory",
+    "CompanyDocumentFactory",
+    "CompanyFactory",
+    "GateCheckFactory",
+    "HoursWorkedFactory",
+    "ObservationCategoryFactory",
+    "ObservationFactory",
+    "PersonFactory",
+    "SiteFactory",
+    "UnitFactory",
+    "UserFactory",
+    "WorkOrderFactory",
+    "WorkerDocumentFactory",
+    "WorkerFactory",
+]

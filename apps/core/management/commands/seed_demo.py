@@ -17,7 +17,8 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(scale.SCALES),
             help="plant: 300 units, 200 users, 1,000,000 observations, 100,000 actions, 20,000 incidents, "
-            "5,000 audits (PostgreSQL, a few minutes); site: a tenth of that and less.",
+            "5,000 audits, 300 contractor companies with 10,000 workers and passes (PostgreSQL, a few minutes); "
+            "site: a tenth of that and less.",
         )
         parser.add_argument("--observations", type=int, help="override the number of observations")
         parser.add_argument("--actions", type=int, help="override the number of actions")
