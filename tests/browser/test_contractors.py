@@ -75,6 +75,34 @@ def test_pass_admin_blocks_a_pass_and_the_gate_refuses_it(pass_admin, crew_pass,
     assert list(GateCheck.objects.values_list("checkpoint", flat=True)) == ["Gate 2", "Gate 2"]
 
 
+# A browser that reads QR codes itself (Chrome on Android) with a camera pointed at a card: the
+# detector and the camera are stand-ins, the page's own script is what is tried.
+FAKE_CAMERA_AND_DETECTOR = """
+window.BarcodeDetector = class {
+  static getSupportedFormats() { return Promise.resolve(["qr_code"]); }
+  detect() { return Promise.resolve([{ rawValue: " p-000123 " }]); }
+};
+navigator.mediaDevices.getUserMedia = () => {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 64;
+  canvas.getContext("2d").fillRect(0, 0, 64, 64);
+  return Promise.resolve(canvas.captureStream(5));
+};
+"""
+
+
+def test_the_gate_scans_the_qr_code_where_the_browser_can(pass_admin, crew_pass, new_page, sign_in, live_server):
+    page = sign_in(new_page(PHONE), pass_admin)
+    page.goto(f"{live_server.url}/contractors/gate/")
+    assert page.locator("[data-gate-scan]").is_hidden()  # this chromium reads no QR codes: type the number
+    page.add_init_script(FAKE_CAMERA_AND_DETECTOR)
+    page.goto(f"{live_server.url}/contractors/gate/")
+    page.get_by_role("button", name="Scan the QR code").click()
+    page.wait_for_selector("[data-testid=verdict]")
+    assert page.locator("[data-testid=verdict]").inner_text().startswith("ALLOW")
+    assert GateCheck.objects.get().number_presented == "P-000123"
+
+
 PAGES = [
     ("pass-list", lambda p: "/contractors/passes/"),
     ("pass-detail", lambda p: p.get_absolute_url()),
