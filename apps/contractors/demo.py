@@ -1,18 +1,24 @@
 """Demo contractors: eight companies (one suspended), forty workers with their medical clearances
-and site inductions, twelve work orders in the plant's units, about forty access passes and a
-week of gate checks.
+and site inductions, twelve work orders in the plant's units (with their hours on site, so the
+scorecard has rates and a rank), about forty access passes, a week of gate checks and five
+violations.
 
-The issue's "done when" is in it: the crane runway job was stopped this morning after a critical
-violation (work at height without fall protection) and its workers' passes were blocked with that
-reason, all through the services, so each pass's trail says who did it and why and the gate
-refuses them, naming both reasons. Idempotent: keyed on the companies' tax numbers."""
+The issue's "done when" is in it: three days ago an HSE specialist found work at height without
+fall protection on the crane runway job, and recorded it as a critical violation through the
+violation service, which stopped the work order, blocked its workers' passes and put a "stop work"
+sanction in force, all in one transaction with the violation as the reason. Each pass's trail
+says who did it and why; the gate refuses them, naming the block, the stopped work and the
+sanction; and the pass office cannot unblock them until the HSE function lifts the sanction.
+The other violations: two minor ones, a serious one with the warning the specialist decided, and a
+severe one at the tyre fitters still awaiting the specialist's decision. Idempotent: keyed on the
+companies' tax numbers. Deterministic: a fixed seed, dates counted from `today`."""
 
 import random
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from . import gate, services
+from . import gate, sanctions, services
 from .models import AccessPass, ContractorCompany, GateCheck, WorkerDocument
 
 # tax number, name, contact, what they do (the job titles of their people)
@@ -66,6 +72,7 @@ WORK_ORDERS = [
      -6, 4, "specialist2", "specialist2", False, "in_progress"),
 ]  # fmt: skip
 STOPPED_ORDER = "WO-2026-105"
+# Hours on site of each work order (in the order above): the scorecard's rates are per 10,000.
 HOURS_ON_SITE = [420, 160, 610, 980, 240, 530, 300, 150, 380, 700, 1150, 90]
 
 # Special cases, by the worker's place in the list (0-39).
@@ -76,6 +83,29 @@ SUSPENDED_PASSES = {5: "Medical clearance renewal pending.", 33: "On leave until
 REVOKED_PASSES = {10: "Left the company.", 36: "Card lost; a new pass was issued."}
 UNBLOCKED_AFTER = {17: ("Drove a forklift without a seat belt.", "Briefed on the traffic rules; one-off.")}
 NO_PASS = {39}  # registered, waiting for the induction
+
+# The violations, oldest first: work order, severity, what was found, where, when (days before
+# today, hour, minute), the workers involved (the first n of the order's active pass holders; None:
+# all of them), and the sanction the HSE specialist decided (kind and why; None: not decided yet,
+# or, for the critical one, decided by the service itself).
+CRITICAL_VIOLATION = (
+    "Work at height without fall protection on the crane runway at +12 m: the crew's harnesses were not "
+    "clipped to the lifeline."
+)
+VIOLATIONS = [
+    ("WO-2026-101", "minor", "Hoses and welding cables left across the walkway, no cable bridge.",
+     "Cells 5-8, level +6", (20, 14, 10), 0, None),
+    ("WO-2026-103", "serious", "Grinding at the crusher without a face shield; the grinder's guard removed.",
+     "Crusher bay 3", (12, 11, 15), 1,
+     ("warning", "First serious violation within 12 months: a written warning; the crew was briefed on "
+                 "grinding PPE at the job and the guard refitted.")),
+    ("WO-2026-109", "minor", "Scaffold inspection tag not updated after the shift change.",
+     "Thickener No. 2", (9, 8, 30), 0, None),
+    ("WO-2026-111", "severe", "Wheel changed on a haul truck raised on the jack alone, without stands or "
+                              "wheel chocks.",
+     "Truck workshop, bay 2", (5, 15, 20), 1, None),
+    (STOPPED_ORDER, "critical", CRITICAL_VIOLATION, "Repair bay, crane runway, +12 m", (3, 10, 40), None, None),
+]  # fmt: skip
 
 
 def _name(rng: random.Random) -> str:
@@ -187,14 +217,31 @@ def _load(*, units: dict, users: dict, today: date) -> None:
     suspended = next(c for c in companies if c.tax_number == SUSPENDED[0])
     services.company_set_status(actor=head, company=suspended, status="suspended", reason=SUSPENDED[1])
 
-    # The "done when": a critical violation stops the job and blocks the passes of its people.
-    violation = f"Critical violation: work at height without fall protection, {today.isoformat()}"
-    stopped = orders[STOPPED_ORDER]
-    services.work_order_step(actor=openers[STOPPED_ORDER], order=stopped, step="stop", reason=violation)
-    for access_pass in AccessPass.objects.filter(work_order=stopped, status=AccessPass.Status.ACTIVE).order_by("pk"):
-        services.pass_block(actor=openers[STOPPED_ORDER], access_pass=access_pass, reason=violation)
+    _violations(orders=orders, openers=openers, today=today)
 
     _gate_checks(passes=passes, office=office, today=today, rng=rng)
+
+
+def _violations(*, orders: dict, openers: dict, today: date) -> None:
+    """The violations, through the violation service, recorded by the HSE specialist of the unit.
+    The critical one (the "done when") stops its work order and blocks the passes of the crew
+    named, with a "stop work" sanction in force; the serious one gets the warning decided."""
+    for number, severity, description, location, (days, hour, minute), named, decided in VIOLATIONS:
+        order, specialist = orders[number], openers[number]
+        crew = [
+            p.holder
+            for p in AccessPass.objects.filter(work_order=order, status=AccessPass.Status.ACTIVE)
+            .select_related("holder")
+            .order_by("pk")
+        ]
+        violation = sanctions.violation_record(
+            actor=specialist, company=order.company, severity=severity, description=description, unit=order.unit,
+            location=location, observed_at=_at(today - timedelta(days=days), hour, minute), work_order=order,
+            workers=crew if named is None else crew[:named], today=today,
+        )  # fmt: skip
+        if decided is not None:
+            kind, reason = decided
+            sanctions.sanction_apply(actor=specialist, violation=violation, kind=kind, reason=reason)
 
 
 def _gate_checks(*, passes: dict, office, today: date, rng: random.Random) -> None:

@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required, require
@@ -102,10 +101,10 @@ def _photo_url(worker) -> str:
 
 SECTION_TABS = [
     # (key, label, URL name, capability)
-    ("passes", _lazy("Passes"), "contractors:pass_list", "passes.view"),
-    ("companies", _lazy("Companies"), "contractors:company_list", "contractors.view"),
-    ("work_orders", _lazy("Work orders"), "contractors:work_order_list", "contractors.view"),
-    ("violations", _lazy("Violations"), "contractors:violation_list", "contractors.view"),
+    ("passes", gettext_lazy("Passes"), "contractors:pass_list", "passes.view"),
+    ("companies", gettext_lazy("Companies"), "contractors:company_list", "contractors.view"),
+    ("work_orders", gettext_lazy("Work orders"), "contractors:work_order_list", "contractors.view"),
+    ("violations", gettext_lazy("Violations"), "contractors:violation_list", "contractors.view"),
 ]
 
 

@@ -4,7 +4,8 @@
 sites, 200 users, ~9,000 people, four years of hours worked, 1,000,000 gemba observations,
 100,000 actions, 20,000 incidents (a third investigated, with why-chains and cause trees),
 5,000 safety audits with their answers, and 300 contractor companies with 10,000 workers, their
-documents, 1,500 work orders, 10,000 access passes and 20,000 gate checks. The data is
+documents, 1,500 work orders (with their hours on site), 10,000 access passes, 20,000 gate checks
+and 2,000 violations over three years with the sanctions decided on them. The data is
 deterministic (a fixed seed): two runs give the same rows, so benchmarks compare like with like.
 
 Rows go in by PostgreSQL `COPY` (a few minutes for the whole set on two cores); on SQLite (the
@@ -46,6 +47,7 @@ class Scale:
     contractor_workers: int = 10_000
     contractor_passes: int = 10_000
     gate_checks: int = 20_000
+    contractor_violations: int = 2_000
 
     @property
     def units(self) -> int:
@@ -71,6 +73,7 @@ SCALES = {
         contractor_workers=1_000,
         contractor_passes=1_000,
         gate_checks=2_000,
+        contractor_violations=200,
     ),  # fmt: skip
 }
 
@@ -829,13 +832,162 @@ def generate_contractors(ctx: Context) -> None:
     )  # fmt: skip
 
 
+VIOLATION_YEARS = 3
+# What HSE specialists find at contractors, by severity, and how often each severity is found.
+VIOLATION_TEXTS = {
+    "minor": ["Hoses and cables left across the walkway", "Scaffold tag out of date", "Helmet worn without the chin "
+              "strap", "Offcuts and rubbish left at the job", "Gas cylinder not chained", "First-aid kit incomplete"],
+    "serious": ["Grinding without a face shield", "Hot work without a fire watch", "Work permit not at the job",
+                "Entered the crane's exclusion zone", "Ladder used as a work platform"],
+    "severe": ["Wheel changed without chocks or stands", "Entered a confined space without a gas test",
+               "Bypassed the isolation (LOTO) of a conveyor", "Worked under a suspended load"],
+    "critical": ["Work at height without fall protection", "Excavation without shoring next to a live cable",
+                 "Alcohol test failed at the gate"],
+}  # fmt: skip
+VIOLATION_MIX = ["minor"] * 55 + ["serious"] * 30 + ["severe"] * 12 + ["critical"] * 3
+SANCTION_REASONS = {
+    "warning": "A written warning to the company; the crew re-briefed at the job.",
+    "fine": "A fine under the contract's HSE clause.",
+    "stop_work": "Work stopped until the job is re-planned and the crew re-briefed.",
+    "block_passes": "Passes of the workers involved blocked until they are retrained.",
+}
+LIFT_REASONS = {
+    "warning": "Twelve months without a repeat.",
+    "fine": "Fine paid.",
+    "stop_work": "Corrective measures verified on site; work resumed.",
+    "block_passes": "Workers retrained and tested; passes cleared.",
+}
+
+
+def contractor_violations_generated() -> bool:
+    from apps.contractors.models import Violation
+
+    return Violation.objects.filter(company__tax_number__startswith=CONTRACTOR_TAX_PREFIX).exists()
+
+
+def generate_contractor_violations(ctx: Context) -> None:
+    """Violations at the generated companies over three years (denser towards now), recorded by
+    the HSE specialist of the unit, on the work order running there at the time when there was one,
+    with the workers involved; and the sanctions decided on them. Every sanction that stops work or
+    blocks passes has been lifted since (the work orders and passes are generated in their own
+    states), warnings and fines stay in force for a year; the last week's non-critical violations
+    await the specialist's decision. Reads the companies, work orders and workers from the database,
+    so it also runs as an add-on to a plant database built before it."""
+    from apps.accounts.models import User
+    from apps.contractors.models import ContractorCompany, ContractorWorker, Sanction, Violation, WorkOrder
+    from apps.contractors.sanctions import DEFAULT_POLICY
+    from apps.org.models import StructuralUnit
+
+    scale, now = ctx.scale, ctx.now
+    rng = random.Random(2026_08)  # its own stream, like the contractors'
+    generated = ContractorCompany.objects.filter(tax_number__startswith=CONTRACTOR_TAX_PREFIX)
+    company_ids = list(generated.order_by("pk").values_list("pk", flat=True))
+    if not company_ids or not scale.contractor_violations:
+        return
+    orders_of: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        WorkOrder.objects.filter(company__in=generated)
+        .order_by("pk")
+        .values_list("company_id", "pk", "unit_id", "starts_on", "ends_on", "location")
+    ):
+        orders_of[row[0]].append(row[1:])
+    workers_of: dict[int, list[int]] = defaultdict(list)
+    for company, worker in (
+        ContractorWorker.objects.filter(company__in=generated).order_by("pk").values_list("company_id", "pk")
+    ):
+        workers_of[company].append(worker)
+    shop_of = dict(StructuralUnit.objects.filter(code__startswith=KEY_PREFIX).values_list("pk", "parent_id"))
+    unit_ids = sorted(shop_of)
+    specialists_of: dict[int, list[int]] = defaultdict(list)
+    links = User.units.through.objects.filter(user__username__startswith=f"{KEY_PREFIX}specialist")
+    for user_id, unit_id in links.order_by("user_id", "structuralunit_id").values_list("user_id", "structuralunit_id"):
+        specialists_of[unit_id].append(user_id)
+    head = ctx.head_id or User.objects.filter(role="hse_head").order_by("pk").values_list("pk", flat=True).first()
+    if head is None or not unit_ids:
+        return
+
+    violation_id, link_id, sanction_id = _next_id(Violation), _next_id(Violation.workers.through), _next_id(Sanction)
+    violations, links_rows, sanctions = [], [], []
+    span = VIOLATION_YEARS * 365 * 86400
+    for offset in range(scale.contractor_violations):
+        pk = violation_id + offset
+        observed = now - timedelta(seconds=span * rng.random() ** 1.3 + 3600)
+        company = rng.choice(company_ids)
+        severity = rng.choice(VIOLATION_MIX)
+        if severity == "critical" and now - observed < timedelta(days=14):
+            severity = "severe"  # a recent critical one would still have its work stopped: not generated
+        running = [o for o in orders_of[company] if o[2] <= observed.date() <= o[3]]
+        order = rng.choice(running) if running else None
+        unit = order[1] if order else rng.choice([o[1] for o in orders_of[company]] or unit_ids)
+        recorder = rng.choice(specialists_of.get(shop_of.get(unit) or unit) or [head])
+        recorded = min(observed + timedelta(minutes=rng.randint(5, 240)), now)
+        violations.append(
+            (pk, company, order[0] if order else None, severity,
+             f"{rng.choice(VIOLATION_TEXTS[severity])}.", unit, order[4] if order else "", observed, "", recorder,
+             recorded)
+        )  # fmt: skip
+        crew = workers_of[company]
+        for worker in rng.sample(crew, min(len(crew), rng.choice([0, 1, 1, 2]))):
+            links_rows.append((link_id, pk, worker))
+            link_id += 1
+
+    # The policy's proposal counts the company's violations of the same severity in the 12 months
+    # before, as `sanctions.repetition_of` does.
+    seen: dict[tuple, list] = defaultdict(list)
+    for row in sorted(violations, key=lambda row: (row[7], row[0])):
+        pk, company, order, severity, _text, _unit, _place, observed, _evidence, recorder, recorded = row
+        earlier = seen[company, severity]
+        repetition = min(1 + sum(1 for t in earlier if t >= observed - timedelta(days=365)), 3)
+        earlier.append(observed)
+        if severity != "critical" and now - observed < timedelta(days=7):
+            continue  # awaiting the specialist's decision
+        proposed = DEFAULT_POLICY[severity][repetition - 1]
+        kind = proposed if proposed in SANCTION_REASONS else "block_passes"  # no removals or bans here
+        if rng.random() < 0.15:  # the specialist chose otherwise
+            mild = severity in ("minor", "serious")
+            kind = rng.choice(["fine", "warning"] if mild else ["stop_work", "block_passes"])
+        if kind == "stop_work" and order is None:
+            kind = "block_passes"
+        decided = min(recorded + timedelta(hours=rng.randint(0, 48)), now)
+        lasts = timedelta(days=365) if kind in ("warning", "fine") else timedelta(days=rng.randint(2, 14))
+        lifted = decided + lasts if decided + lasts < now else None
+        if lifted is None and kind not in ("warning", "fine"):
+            lifted = now - timedelta(minutes=rng.randint(1, 600))
+        sanctions.append(
+            (sanction_id, pk, company, kind, proposed, "lifted" if lifted else "in_force", SANCTION_REASONS[kind],
+             Decimal(rng.choice([50_000, 100_000, 250_000])) if kind == "fine" else None, recorder, decided,
+             recorder if lifted else None, lifted, LIFT_REASONS[kind] if lifted else "")
+        )  # fmt: skip
+        sanction_id += 1
+
+    insert_rows(
+        Violation,
+        ["id", "company_id", "work_order_id", "severity", "description", "unit_id", "location", "observed_at",
+         "evidence", "recorded_by_id", "recorded_at"],
+        violations,
+    )  # fmt: skip
+    insert_rows(Violation.workers.through, ["id", "violation_id", "contractorworker_id"], links_rows)
+    insert_rows(
+        Sanction,
+        ["id", "violation_id", "company_id", "kind", "proposed_kind", "status", "reason", "fine_amount",
+         "decided_by_id", "decided_at", "lifted_by_id", "lifted_at", "lift_reason"],
+        sanctions,
+    )  # fmt: skip
+    _reset_sequences([Violation, Violation.workers.through, Sanction])
+    ctx.counts.update(contractor_violations=len(violations), sanctions=len(sanctions))
+
+
 # Each app's generator, in dependency order. Later capabilities append theirs.
 GENERATORS = [
     generate_org, generate_observations, generate_actions, generate_incidents, generate_audits, generate_contractors,
+    generate_contractor_violations,
 ]  # fmt: skip
 # Generators that came after plant databases were built: (generator, are its rows there?). On a
 # database with the scale data, the next run adds the rows of those whose rows are missing.
-ADD_ONS = [(generate_contractors, contractors_generated)]
+ADD_ONS = [
+    (generate_contractors, contractors_generated),
+    (generate_contractor_violations, contractor_violations_generated),
+]
 
 
 def already_generated() -> bool:
