@@ -414,3 +414,27 @@ class SanctionRule(models.Model):
 
     def __str__(self):
         return f"{self.get_severity_display()} ×{self.repetition} → {self.get_proposed_kind_display()}"
+
+
+class ContractorAudit(models.Model):
+    """A safety audit of a contractor's work: an audit of the audits app (its checklist, answers,
+    score and findings → actions), tied to the company and, where there is one, the work order."""
+
+    audit = models.OneToOneField(
+        "audits.Audit", on_delete=models.PROTECT, related_name="contractor_audit", verbose_name=_("audit")
+    )
+    company = models.ForeignKey(
+        ContractorCompany, on_delete=models.PROTECT, related_name="audits", verbose_name=_("company")
+    )
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="audits",
+        verbose_name=_("work order"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-audit__started_at", "-id"]
+        verbose_name = _("contractor audit")
+        verbose_name_plural = _("contractor audits")
+
+    def __str__(self):
+        return f"{self.company} — {self.audit}"

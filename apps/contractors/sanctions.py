@@ -1,4 +1,8 @@
-"""Violations and sanctions: what the HSE function records against a contractor and what follows.
+"""Contractor audits, violations and sanctions: what the HSE function finds on a contractor's
+work and what follows.
+
+- A contractor audit is an audit of the audits app (checklist, answers, score, findings →
+  actions) tied to the company and its work order (`contractor_audit_start`).
 
 - The sanction policy (`SanctionRule`, editable) proposes a sanction from the violation's severity
   and how many violations of that severity the company had within 12 months; the HSE specialist
@@ -245,3 +249,21 @@ def sanction_lift(*, actor, sanction: Sanction, reason: str) -> Sanction:
     log_action(actor=actor, action="contractors.sanction.lifted", target=sanction.violation, reason=reason,
                data={"kind": sanction.kind, "status": [Sanction.Status.IN_FORCE, Sanction.Status.LIFTED]})  # fmt: skip
     return sanction
+
+
+@transaction.atomic
+def contractor_audit_start(*, actor, company: ContractorCompany, template, unit, work_order: WorkOrder | None = None):
+    """Start a safety audit of a contractor's work in a unit, with the audits app's checklist (its
+    answers, score and findings are the audit's own). The work order, when given, is the
+    company's."""
+    from apps.audits.services import audit_start
+
+    from .models import ContractorAudit
+
+    if work_order is not None and work_order.company_id != company.pk:
+        raise ValidationError({"work_order": [_("This work order belongs to another company.")]})
+    audit = audit_start(actor=actor, unit=unit, template=template)
+    link = ContractorAudit.objects.create(audit=audit, company=company, work_order=work_order)
+    log_action(actor=actor, action="contractors.audit.started", target=company, unit=unit,
+               data={"audit": audit.pk, "work_order": getattr(work_order, "pk", None)})  # fmt: skip
+    return link

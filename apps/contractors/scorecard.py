@@ -1,21 +1,21 @@
 """The contractor scorecard: what the HSE head shows the contract owner.
 
-Over the last 12 months: violations by severity and per 10,000 hours on site (hours from the
-company's work orders), sanctions, open actions from its violations, the month-by-month trend,
-and the company's rank among the contractors with hours on site (fewest weighted violations per
-10,000 hours first)."""
+Over the last 12 months: contractor audits done and their average score, violations by severity
+and per 10,000 hours on site (hours from the company's work orders), sanctions, open actions from
+its violations, the month-by-month trend, and the company's rank among the contractors with hours
+on site (fewest weighted violations per 10,000 hours first)."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from apps.actions.models import Action
 from apps.actions.selectors import actions_of
 from apps.common.dates import day_start, month_start, months_back, next_month
 
-from .models import ContractorCompany, Sanction, Violation, WorkOrder
+from .models import ContractorAudit, ContractorCompany, Sanction, Violation, WorkOrder
 
 MONTHS = 12
 PER_HOURS = 10_000
@@ -36,6 +36,8 @@ class Scorecard:
     trend: list[tuple[date, int]]
     rank: int | None
     ranked: int
+    audits_done: int
+    audit_score: float | None
 
     @property
     def total(self) -> int:
@@ -90,10 +92,15 @@ def company_scorecard(company: ContractorCompany, *, today: date) -> Scorecard:
         .filter(status__in=[Action.Status.OPEN, Action.Status.IN_PROGRESS])
         .count()
     )
+    audits = ContractorAudit.objects.filter(
+        company=company, audit__status="completed", audit__completed_at__gte=start, audit__completed_at__lt=end
+    ).aggregate(done=Count("pk"), score=Avg("audit__score"))
     return Scorecard(
         company=company, since=since, hours=hours, by_severity=by_severity,
         rate_per_10k={severity: _rate(n, hours) for severity, n in by_severity.items()},
         weighted_rate=round(rates[company.pk], 2) if company.pk in rates else None,
         sanctions=sanctions, open_actions=open_actions, trend=trend,
         rank=ordered.index(company.pk) + 1 if company.pk in rates else None, ranked=len(ordered),
+        audits_done=audits["done"],
+        audit_score=None if audits["score"] is None else round(float(audits["score"]), 1),
     )  # fmt: skip

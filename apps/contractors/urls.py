@@ -43,4 +43,5 @@ urlpatterns = [
     path("violations/<int:pk>/sanction/", violation_views.sanction_apply, name="sanction_apply"),
     path("sanctions/<int:pk>/lift/", violation_views.sanction_lift, name="sanction_lift"),
     path("companies/<int:pk>/scorecard/", violation_views.company_scorecard, name="company_scorecard"),
+    path("companies/<int:pk>/audits/", violation_views.company_audits, name="company_audits"),
 ]

@@ -62,3 +62,18 @@ class LiftForm(StyledForm):
         label=_("Why it is lifted"), max_length=services.REASON_MAX_LENGTH, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
+
+
+class ContractorAuditForm(StyledForm):
+    template = forms.ModelChoiceField(label=_("Checklist"), queryset=None, empty_label="—")
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, empty_label="—")
+    work_order = forms.ModelChoiceField(label=_("Work order"), queryset=None, required=False,
+                                        empty_label=_("No work order"))  # fmt: skip
+
+    def __init__(self, *args, company, units, **kwargs):
+        from apps.audits.models import ChecklistTemplate
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ChecklistTemplate.objects.filter(is_active=True).order_by("name")
+        self.fields["unit"].queryset = units
+        self.fields["work_order"].queryset = company.work_orders.exclude(status="finished").order_by("-starts_on")

@@ -1,7 +1,8 @@
-"""The violation and sanction pages, and the contractor scorecard (parse, check, call, render)."""
+"""The contractor audit, violation and sanction pages, and the scorecard (parse, check, call,
+render)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required, require
 from apps.actions.selectors import actions_of
+from apps.audits.selectors import audit_list_for_user
 from apps.common.errors import StateConflict
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
@@ -18,7 +20,7 @@ from apps.org.selectors import unit_list_for_user
 from . import sanctions, scorecard, selectors
 from .models import ContractorCompany, Sanction, Violation
 from .views import _tabs
-from .violation_forms import LiftForm, SanctionForm, ViolationForm
+from .violation_forms import ContractorAuditForm, LiftForm, SanctionForm, ViolationForm
 
 
 def _get_violation(request, pk) -> Violation:
@@ -189,4 +191,39 @@ def company_scorecard(request, pk):
                 for key, label in Violation.Severity.choices
             ],
         },
+    )
+
+
+@capability_required("contractors.view")
+def company_audits(request, pk):
+    """A company's contractor audits (the audits app's audits tied to it), and the form that
+    starts one."""
+    from .models import ContractorAudit
+
+    company = get_object_or_404(selectors.company_list_for_user(request.user), pk=pk)
+    may_audit = can(request.user, "audits.conduct")
+    form = None
+    if may_audit:
+        form = ContractorAuditForm(
+            request.POST or None, company=company, units=unit_list_for_user(request.user),
+            initial={"work_order": request.GET.get("work_order")},
+        )  # fmt: skip
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("audits.conduct")
+        if form.is_valid():
+            try:
+                link = sanctions.contractor_audit_start(actor=request.user, company=company, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Contractor audit started: answer the checklist item by item."))
+                return redirect("audits:conduct", pk=link.audit_id)
+    audits = ContractorAudit.objects.filter(company=company, audit__in=audit_list_for_user(request.user))
+    audits = audits.select_related("audit__unit", "audit__auditor", "audit__template_version__template", "work_order")
+    return render(
+        request,
+        "contractors/company_audits.html",
+        {"tabs": _tabs(request, "companies"), "company": company, "page": paginate(request, audits), "form": form},
+        status=400 if request.method == "POST" else 200,
     )

@@ -62,6 +62,19 @@ EXPECTATIONS: dict = {
     "contractors:company_scorecard": [
         Case(lambda o: reverse("contractors:company_scorecard", args=[o.company.pk]), page(READERS)),
     ],
+    "contractors:company_audits": [
+        Case(lambda o: reverse("contractors:company_audits", args=[o.company.pk]), page(READERS)),
+        Case(
+            lambda o: reverse("contractors:company_audits", args=[o.company.pk]),
+            {
+                **page(READERS),
+                **dict.fromkeys(["line_manager", "executive", "pass_admin", "system_admin"], 403),
+                **dict.fromkeys(RECORDERS, 400),
+            },
+            "post",
+            {"template": ""},
+        ),
+    ],
     "contractors:pass_card": [
         Case(lambda o: reverse("contractors:pass_card", args=[o.access_pass.pk]), page(["pass_admin"])),
     ],
