@@ -233,6 +233,8 @@ class AccessPass(models.Model):
         indexes = [
             models.Index(fields=["status", "valid_until"]),
             models.Index(fields=["company", "status"]),
+            # The pass list's order, newest first: read from the index, not a sort of every pass.
+            models.Index(fields=["-issued_at", "-id"], name="contractors_pass_newest"),
         ]
         constraints = [
             models.CheckConstraint(
