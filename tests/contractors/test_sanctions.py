@@ -218,3 +218,37 @@ def test_a_sanction_in_force_is_listed_only_while_it_is(site, hse_specialist):
     sanction.save()
     codes = [r.code for r in gate.refusals_for(AccessPass.objects.get(pk=passes[0].pk), today=timezone.localdate())]
     assert "sanction_in_force" not in codes
+
+
+def test_the_gate_names_the_sanction_and_tells_the_guard_why(site, hse_specialist):
+    order, workers, passes = site
+    record(hse_specialist, order, "critical", workers=workers[:1])
+    refusals = gate.refusals_for(AccessPass.objects.get(pk=passes[0].pk), today=timezone.localdate())
+    sanction = next(r for r in refusals if r.code == "sanction_in_force")
+    assert (
+        sanction.detail.startswith("Critical violation on ") and "Work at height without a harness" in sanction.detail
+    )
+    assert gate.describe(sanction.as_dict()) == f"A sanction is in force against this pass. {sanction.detail}"
+
+
+@pytest.mark.parametrize(
+    ("refusal", "told"),
+    [
+        ({"code": "unknown_number"}, "No pass has this number."),
+        ({"code": "pass_blocked", "detail": "Fight"}, "The pass is blocked. Fight"),
+        ({"code": "pass_suspended"}, "The pass is suspended."),
+        ({"code": "pass_revoked"}, "The pass is revoked."),
+        ({"code": "pass_expired", "detail": "2026-11-30"}, "The pass has expired. Date: 11/30/2026."),
+        ({"code": "pass_not_yet_valid"}, "The pass is not valid yet."),
+        ({"code": "company_suspended"}, "The company is suspended."),
+        ({"code": "company_banned"}, "The company is banned from the site."),
+        ({"code": "holder_left_company"}, "The holder no longer works for the company."),
+        ({"code": "work_order_stopped"}, "The work order is stopped."),
+        ({"code": "work_order_finished"}, "The work order is finished."),
+        ({"code": "document_missing_medical"}, "No medical clearance on file."),
+        ({"code": "document_expired_induction"}, "The site induction has expired."),
+        ({"code": "something_new"}, "something_new"),
+    ],
+)
+def test_what_each_refusal_tells_the_guard(refusal, told):
+    assert gate.describe(refusal) == told
