@@ -11,6 +11,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from rest_framework import serializers
 
 from .dates import validate_event_time, validate_past_date, validate_record_date
@@ -107,3 +109,11 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": key}
                 )
         return super()._check_values(value)
+
+
+def long_text_field(verbose_name, **kwargs) -> models.TextField:
+    """A model's free text, capped for forms, the API and full_clean() alike (the column itself is
+    text)."""
+    return models.TextField(
+        verbose_name, max_length=LONG_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)], **kwargs
+    )

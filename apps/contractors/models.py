@@ -7,14 +7,14 @@ from the pass, its company, its work order and its holder's documents as they ar
 is in the audit trail (who, when, why, before and after)."""
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
-from apps.common.fields import LONG_TEXT_MAX_LENGTH
+from apps.common.fields import long_text_field
 from apps.org.models import StructuralUnit
 
 # A pass number as printed on the card and held by its QR code: letters, digits and dashes.
@@ -22,12 +22,6 @@ PASS_NUMBER_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,19}$"
 pass_number_validator = RegexValidator(
     PASS_NUMBER_PATTERN, _("A pass number is 3 to 20 capital letters, digits and dashes, like P-000123.")
 )
-
-
-def _long_text(verbose_name, **kwargs):
-    return models.TextField(
-        verbose_name, max_length=LONG_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)], **kwargs
-    )
 
 
 class ContractorCompany(models.Model):
@@ -46,7 +40,7 @@ class ContractorCompany(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("email"), blank=True)
-    notes = _long_text(_("notes"), blank=True)
+    notes = long_text_field(_("notes"), blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 
     class Meta:
@@ -305,7 +299,7 @@ class Violation(models.Model):
         ContractorWorker, blank=True, related_name="violations", verbose_name=_("workers involved")
     )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    description = _long_text(_("what was found"))
+    description = long_text_field(_("what was found"))
     unit = models.ForeignKey(StructuralUnit, on_delete=models.PROTECT, related_name="contractor_violations",
                              verbose_name=_("unit"))  # fmt: skip
     location = models.CharField(_("where"), max_length=200, blank=True)

@@ -4,7 +4,6 @@ An observation is about behaviour and conditions, never about a named worker: it
 worker's name, and the form refuses one."""
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -12,14 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
 from apps.common.dates import DATABASE_FLOOR, validate_event_time
-from apps.common.fields import LONG_TEXT_MAX_LENGTH
-
-
-def _long_text(verbose_name, **kwargs):
-    """Free text capped for forms, the API and full_clean() alike (the column itself is text)."""
-    return models.TextField(
-        verbose_name, max_length=LONG_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(LONG_TEXT_MAX_LENGTH)], **kwargs
-    )
+from apps.common.fields import long_text_field
 
 
 class ObservationCategory(models.Model):
@@ -77,10 +69,10 @@ class Observation(models.Model):
     category = models.ForeignKey(
         ObservationCategory, on_delete=models.PROTECT, related_name="observations", verbose_name=_("category")
     )
-    description = _long_text(_("what was seen"))
+    description = long_text_field(_("what was seen"))
     feedback_given = models.BooleanField(_("feedback given on the spot"), default=False)
     feedback_to = models.CharField(_("feedback to"), max_length=10, choices=FeedbackTo.choices, blank=True)
-    feedback_text = _long_text(_("what was said"), blank=True)
+    feedback_text = long_text_field(_("what was said"), blank=True)
     work_stopped = models.BooleanField(_("work stopped"), default=False)
     risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
     created_at = models.DateTimeField(auto_now_add=True)
