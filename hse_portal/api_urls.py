@@ -9,9 +9,11 @@ from apps.actions import api as actions_api
 from apps.audits import api as audits_api
 from apps.contractors import api as contractors_api
 from apps.incidents import api as incidents_api
+from apps.internships import api as internships_api
 from apps.notifications import api as notifications_api
 from apps.observations import api as observations_api
 from apps.org import api as org_api
+from apps.trainings import api as trainings_api
 
 
 class PortalAPIRootView(routers.APIRootView):
@@ -29,7 +31,14 @@ router.register("people", org_api.PersonViewSet, basename="person")
 router.register("hours-worked", org_api.HoursWorkedViewSet, basename="hours-worked")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
-for routes in (observations_api.ROUTES, audits_api.ROUTES, incidents_api.ROUTES, contractors_api.ROUTES):
+for routes in (
+    observations_api.ROUTES,
+    audits_api.ROUTES,
+    incidents_api.ROUTES,
+    contractors_api.ROUTES,
+    trainings_api.ROUTES,
+    internships_api.ROUTES,
+):
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)
 

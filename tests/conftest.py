@@ -16,8 +16,8 @@ class Org:
     other_shop: object  # another site's shop, covered only by the outsider
 
 
-@pytest.fixture
-def org(db):
+def make_org() -> Org:
+    """The units and people the personas cover (what the `org` fixture returns)."""
     shop = UnitFactory(name="Concentrator", code="concentrator")
     crew = UnitFactory(name="Flotation crew", code="flotation", parent=shop, kind="crew")
     other_shop = UnitFactory(name="Transport shop", code="transport")
@@ -26,39 +26,87 @@ def org(db):
     return Org(shop=shop, crew=crew, other_shop=other_shop)
 
 
+def make_hse_head(org):
+    return UserFactory(username="head", role=Role.HSE_HEAD)
+
+
+def make_hse_specialist(org, hse_head):
+    return UserFactory(username="specialist", role=Role.HSE_SPECIALIST, units=[org.shop], line_manager=hse_head)
+
+
+def make_line_manager(org):
+    return UserFactory(username="manager", role=Role.LINE_MANAGER, units=[org.shop])
+
+
+def make_executive(org):
+    return UserFactory(username="executive", role=Role.EXECUTIVE)
+
+
+def make_pass_admin(org):
+    return UserFactory(username="passoffice", role=Role.PASS_ADMIN)
+
+
+def make_system_admin(org):
+    return UserFactory(username="admin", role=Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True)
+
+
+def make_outsider(org):
+    return UserFactory(username="outsider", role=Role.HSE_SPECIALIST, units=[org.other_shop])
+
+
+def make_personas(org) -> dict:
+    """Every persona at once, by fixture name: for a world built once for many tests (the
+    permission walk), where the function-scoped fixtures below cannot be used."""
+    hse_head = make_hse_head(org)
+    return {
+        "hse_specialist": make_hse_specialist(org, hse_head),
+        "hse_head": hse_head,
+        "line_manager": make_line_manager(org),
+        "executive": make_executive(org),
+        "pass_admin": make_pass_admin(org),
+        "system_admin": make_system_admin(org),
+        "outsider": make_outsider(org),
+    }
+
+
+@pytest.fixture
+def org(db):
+    return make_org()
+
+
 @pytest.fixture
 def hse_head(org):
-    return UserFactory(username="head", role=Role.HSE_HEAD)
+    return make_hse_head(org)
 
 
 @pytest.fixture
 def hse_specialist(org, hse_head):
-    return UserFactory(username="specialist", role=Role.HSE_SPECIALIST, units=[org.shop], line_manager=hse_head)
+    return make_hse_specialist(org, hse_head)
 
 
 @pytest.fixture
 def line_manager(org):
-    return UserFactory(username="manager", role=Role.LINE_MANAGER, units=[org.shop])
+    return make_line_manager(org)
 
 
 @pytest.fixture
 def executive(org):
-    return UserFactory(username="executive", role=Role.EXECUTIVE)
+    return make_executive(org)
 
 
 @pytest.fixture
 def pass_admin(org):
-    return UserFactory(username="passoffice", role=Role.PASS_ADMIN)
+    return make_pass_admin(org)
 
 
 @pytest.fixture
 def system_admin(org):
-    return UserFactory(username="admin", role=Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True)
+    return make_system_admin(org)
 
 
 @pytest.fixture
 def outsider(org):
-    return UserFactory(username="outsider", role=Role.HSE_SPECIALIST, units=[org.other_shop])
+    return make_outsider(org)
 
 
 PERSONAS = ["hse_specialist", "hse_head", "line_manager", "executive", "pass_admin", "system_admin", "outsider"]

@@ -48,17 +48,20 @@ def _app_walks():
 APP_WALKS = _app_walks()
 
 
-@pytest.fixture
-def walk(org, hse_specialist, hse_head, line_manager, outsider):
-    """The records the walk visits: the main unit's crew, an open action owned by the line
-    manager, a done one, an evidence file and a notification of the HSE specialist, then
+def _build_world():
+    """The records the walk visits: the personas and their units, an open action owned by the
+    line manager, a done one, an evidence file and a notification of the HSE specialist, then
     whatever each app's walk module adds."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from apps.actions.models import ActionEvidence
     from apps.notifications.models import Notification
+    from tests.conftest import make_org, make_personas
     from tests.factories import ActionFactory
 
+    org = make_org()
+    personas = make_personas(org)
+    hse_specialist, line_manager = personas["hse_specialist"], personas["line_manager"]
     action = ActionFactory(unit=org.crew, owner=line_manager, created_by=hse_specialist)
     done = ActionFactory(unit=org.crew, owner=line_manager, created_by=hse_specialist, status="done")
     evidence = ActionEvidence.objects.create(
@@ -76,14 +79,44 @@ def walk(org, hse_specialist, hse_head, line_manager, outsider):
         done_action=done,
         evidence=evidence,
         notification=notification,
-        hse_specialist=hse_specialist,
-        hse_head=hse_head,
-        line_manager=line_manager,
-        outsider=outsider,
+        **personas,
     )
     for module in APP_WALKS:
         module.build(ctx)
-    return ctx
+    return ctx, {role: user.pk for role, user in personas.items()}
+
+
+@pytest.fixture(scope="module")
+def walk_world(django_db_setup, django_db_blocker):
+    """The walk's world, built once for the module inside a transaction that is never
+    committed: each test's `db` fixture nests a savepoint in it and rolls back to it, so every
+    case starts from this same state, and the whole world is rolled back after the module
+    (nothing of it reaches the kept test database or another test). Between tests the database
+    stays blocked, as for any test without `db`."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = _build_world()
+        with django_db_blocker.block():
+            yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def walk(walk_world, db):
+    """One case's view of the world: the shared records (their rows are rolled back after each
+    case, and no case changes the instances) with the personas read afresh, so no user object
+    carries a login or a cached unit scope from an earlier case."""
+    from apps.accounts.models import User
+
+    world, persona_pks = walk_world
+    users = User.objects.in_bulk(persona_pks.values())
+    return SimpleNamespace(**{**vars(world), **{role: users[pk] for role, pk in persona_pks.items()}})
+
+
+def walk_user(ctx, role):
+    """The persona signed in for `role` (None for "anonymous")."""
+    return None if role == "anonymous" else getattr(ctx, role)
 
 
 def crew_person(ctx):
@@ -310,10 +343,10 @@ WALK = [(name, index, role) for name, cases in EXPECTATIONS.items() for index in
 
 
 @pytest.mark.parametrize(("name", "index", "role"), WALK, ids=[f"{n}#{i}-{r}" for n, i, r in WALK])
-def test_walk(name, index, role, walk, persona, client_as):
+def test_walk(name, index, role, walk, client_as):
     case = EXPECTATIONS[name][index]
     assert set(case.expect) == set(ROLES), f"{name}: declare every role"
-    client = client_as(persona(role))
+    client = client_as(walk_user(walk, role))
     org = walk
     data = dict(case.data(walk) if callable(case.data) else case.data)
     if data.pop("unit_id_from_org", False):
@@ -334,8 +367,10 @@ def _admin_urls():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_admin_is_for_the_system_admin_only(role, org, persona, client_as):
-    client = client_as(persona(role))
+def test_admin_is_for_the_system_admin_only(role, walk, client_as):
+    # In the walk's world: the module's outer transaction holds its personas, so the conftest
+    # ones (same usernames) cannot be made here; and the changelists render real records.
+    client = client_as(walk_user(walk, role))
     for url in _admin_urls():
         response = client.get(url)
         expected = 200 if role == "system_admin" else 302

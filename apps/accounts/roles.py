@@ -94,6 +94,30 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "contractors.sanction": HSE_ROLES,
     # Receive the warnings of passes and documents about to run out.
     "passes.receive_expiry_warnings": frozenset({Role.PASS_ADMIN}),
+    # Trainings. Courses, required trainings and trainer qualifications are the HSE head's; sessions
+    # are planned and marked by internal trainers (row rule: qualified for the course, in scope).
+    "trainings.view": frozenset(
+        {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
+    ),
+    "trainings.manage_courses": frozenset({Role.HSE_HEAD, Role.SYSTEM_ADMIN}),
+    "trainings.run_sessions": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
+    # Revoke a certificate (a mistake, a fraud): the HSE head.
+    "trainings.revoke_certificates": frozenset({Role.HSE_HEAD}),
+    # Every trainer's activity; otherwise a trainer sees their own and a manager their reports'.
+    "trainings.view_all_trainer_activity": frozenset({Role.HSE_HEAD}),
+    # Receive the daily digest of trainings about to run out (people of own units).
+    "trainings.receive_expiry_digest": frozenset({Role.LINE_MANAGER}),
+    # Internships in production: the HSE function plans and runs them; line managers host them.
+    "internships.view": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
+    "internships.run": HSE_ROLES,
+    # Signals' raw text: the specialist who heard it (row rule in apps/internships/rules.py) and the
+    # HSE head; worker-form submissions also the HSE specialists of the unit. Never anyone else.
+    "internships.read_all_signals": frozenset({Role.HSE_HEAD}),
+    "internships.answer_signals": HSE_ROLES,
+    # Receive the escalation of signals unanswered for 14 days.
+    "internships.receive_signal_escalations": frozenset({Role.HSE_HEAD}),
+    # The "you said — we did" board of a unit: everyone with a role who sees the unit.
+    "internships.view_board": ALL_ROLES,
     # Everyone signed in with a role reads their own notifications.
     "notifications.view": ALL_ROLES,
     # Audit trail

@@ -360,10 +360,13 @@ class GateNowSerializer(serializers.Serializer):
 
 def _with_gate(passes):
     """Passes with what their row and the gate's answer read, for a whole page at once: zones, the
-    holders' documents and the sanctions in force."""
+    holders' documents, the sanctions in force and what the checks of other apps read."""
     in_force = Sanction.objects.filter(status=Sanction.Status.IN_FORCE)
     return passes.prefetch_related(
-        "zones", "holder__documents", Prefetch("sanctions", queryset=in_force, to_attr="sanctions_in_force")
+        "zones",
+        "holder__documents",
+        Prefetch("sanctions", queryset=in_force, to_attr="sanctions_in_force"),
+        *gate.check_prefetches(),
     )
 
 
@@ -388,7 +391,8 @@ class AccessPassSerializer(serializers.ModelSerializer):
         today = self.context.setdefault("today", timezone.localdate())
         documents = list(access_pass.holder.documents.all())
         sanctions = getattr(access_pass, "sanctions_in_force", None)  # None: the gate reads them
-        refusals = gate.refusals_for(access_pass, today=today, documents=documents, sanctions=sanctions)
+        memo = self.context.setdefault("gate_memo", {})
+        refusals = gate.refusals_for(access_pass, today=today, documents=documents, sanctions=sanctions, memo=memo)
         decision = gate.Decision(access_pass, refusals)
         return {"allowed": decision.allowed, "reasons": _refusals(r.as_dict() for r in decision.refusals)}
 

@@ -3,9 +3,13 @@
 Decided at the moment of the check from what is true then, never from a flag set at issue time:
 the pass's status and dates, its company's status, its work order, and its holder's documents.
 A company suspended this morning, a work order stopped an hour ago or a medical clearance that
-ran out yesterday refuses the pass without anyone touching it. The answer lists every reason."""
+ran out yesterday refuses the pass without anyone touching it. The answer lists every reason.
+
+Apps above this one add their own reasons with `register_check` (the trainings app refuses a worker
+whose training required in a zone of the pass has run out), so the gate knows no app above it."""
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +31,35 @@ class Refusal:
         return {"code": self.code, "detail": self.detail}
 
 
+@dataclass(frozen=True)
+class ExtraCheck:
+    """A check another app adds: `check(access_pass, today, memo)` returns its refusals; `memo` is a
+    dict shared by the checks of one request (for rows read once, not once per pass); `prefetch`
+    are lookups a list of passes prefetches so the check reads no row per pass; `describe(code,
+    detail)` tells the guard what one of its refusals means (None: not one of its codes)."""
+
+    check: Callable
+    prefetch: tuple = ()
+    describe: Callable | None = None
+
+
+_EXTRA_CHECKS: list[ExtraCheck] = []
+
+
+def register_check(check: Callable, *, prefetch: tuple = (), describe: Callable | None = None) -> None:
+    if any(
+        extra.check.__qualname__ == check.__qualname__ and extra.check.__module__ == check.__module__
+        for extra in _EXTRA_CHECKS
+    ):
+        return  # AppConfig.ready() may run twice in one process (tests)
+    _EXTRA_CHECKS.append(ExtraCheck(check, tuple(prefetch), describe))
+
+
+def check_prefetches() -> list:
+    """What a list of passes prefetches so the registered checks read no row per pass."""
+    return [lookup for extra in _EXTRA_CHECKS for lookup in extra.prefetch]
+
+
 @dataclass
 class Decision:
     access_pass: AccessPass | None
@@ -38,10 +71,15 @@ class Decision:
 
 
 def refusals_for(
-    access_pass: AccessPass, *, today: date, documents: list | None = None, sanctions: list | None = None
+    access_pass: AccessPass,
+    *,
+    today: date,
+    documents: list | None = None,
+    sanctions: list | None = None,
+    memo: dict | None = None,
 ) -> list[Refusal]:
     """Every reason this pass does not let its holder in on `today` (none: allowed). `documents`
-    are the holder's (read when not given)."""
+    are the holder's (read when not given); `memo` is shared by the passes of one request."""
     found = []
     if access_pass.status != AccessPass.Status.ACTIVE:
         found.append(Refusal(f"pass_{access_pass.status}", access_pass.status_reason))
@@ -73,12 +111,19 @@ def refusals_for(
             found.append(Refusal(f"document_missing_{kind}"))
         elif max(valid) < today:
             found.append(Refusal(f"document_expired_{kind}", max(valid).isoformat()))
+    memo = {} if memo is None else memo
+    for extra in _EXTRA_CHECKS:
+        found.extend(extra.check(access_pass, today, memo))
     return found
 
 
 def describe(refusal: dict) -> str:
     """What a refusal (as kept with the check) tells the guard, in the reader's language."""
     code, detail = refusal.get("code", ""), refusal.get("detail", "")
+    for extra in _EXTRA_CHECKS:
+        text = extra.describe(code, detail) if extra.describe else None
+        if text is not None:
+            return text
     messages = {
         "unknown_number": _("No pass has this number."),
         "pass_suspended": _("The pass is suspended."),

@@ -19,6 +19,8 @@ class OutboxMessage(models.Model):
         PASS_EXPIRING = "pass_expiring", _("Access pass about to run out")
         DOCUMENT_EXPIRING = "document_expiring", _("Contractor document about to run out")
         CRITICAL_VIOLATION = "critical_violation", _("Critical contractor violation: work stopped")
+        TRAINING_EXPIRING = "training_expiring", _("Trainings about to run out")
+        SIGNAL_ESCALATION = "signal_escalation", _("Signals unanswered for 14 days")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")

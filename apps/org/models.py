@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -105,6 +106,10 @@ class Person(models.Model):
     unit = models.ForeignKey(StructuralUnit, on_delete=models.PROTECT, related_name="people", verbose_name=_("unit"))
     is_foreman = models.BooleanField(_("foreman"), default=False)
     is_active = models.BooleanField(_("on the roll"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person",
+        verbose_name=_("portal user"), help_text=_("The person's own portal account, if they have one."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["full_name"]

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "apps.audits",
     "apps.incidents",
     "apps.contractors",
+    "apps.trainings",
+    "apps.internships",
 ]
 
 MIDDLEWARE = [

@@ -898,8 +898,9 @@ def test_list_query_count_does_not_grow_with_rows(org, access_pass, persona, per
     forget_scope(user)  # each request below reads the user's units afresh, as a real one does
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
-    # At most: the user's units (two), the count, the rows, three relations of the rows.
-    assert len(few.captured_queries) <= 7, [q["sql"] for q in few.captured_queries]
+    # At most: the user's units (two), the count, the rows, three relations of the rows, the
+    # holders' trainings and the trainings the zones require (the gate's training check).
+    assert len(few.captured_queries) <= 9, [q["sql"] for q in few.captured_queries]
     _grow(org)
     forget_scope(user)
     with CaptureQueriesContext(connection) as many:
@@ -909,14 +910,14 @@ def test_list_query_count_does_not_grow_with_rows(org, access_pass, persona, per
     assert len(many.captured_queries) == len(few.captured_queries), [q["sql"] for q in many.captured_queries]
 
 
-def test_a_pass_list_page_is_five_queries(org, access_pass, pass_admin, django_assert_num_queries):
+def test_a_pass_list_page_is_seven_queries(org, access_pass, pass_admin, django_assert_num_queries):
     """The count, the rows with holder, company and work order, the zones, the holders' documents,
-    the sanctions in force: whatever the number of passes (the pass office sees every unit, so no
-    scope is read)."""
+    the sanctions in force, the holders' trainings and the trainings zones require: whatever the
+    number of passes (the pass office sees every unit, so no scope is read)."""
     _grow(org)
     client = api(pass_admin)
     client.get("/api/v1/access-passes/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         rows = client.get("/api/v1/access-passes/").json()["results"]
     assert len(rows) == 7 and all(row["zones"] for row in rows)
 
