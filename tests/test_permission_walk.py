@@ -1,6 +1,7 @@
 """Every URL pattern, visited as every role. A new URL without a declared expectation fails
 `test_every_url_has_an_expectation`, so permissions are decided when a page is added."""
 
+import copy
 import importlib
 import pkgutil
 from datetime import date, timedelta
@@ -92,7 +93,8 @@ def walk_world(django_db_setup, django_db_blocker):
     committed: each test's `db` fixture nests a savepoint in it and rolls back to it, so every
     case starts from this same state, and the whole world is rolled back after the module
     (nothing of it reaches the kept test database or another test). Between tests the database
-    stays blocked, as for any test without `db`."""
+    stays blocked, as for any test without `db`. Files stored while building are shared by all
+    cases: a case must not delete one (none does)."""
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
@@ -104,14 +106,17 @@ def walk_world(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def walk(walk_world, db):
-    """One case's view of the world: the shared records (their rows are rolled back after each
-    case, and no case changes the instances) with the personas read afresh, so no user object
-    carries a login or a cached unit scope from an earlier case."""
+    """One case's world: a copy of the instances as built (a case may change them, as the worker
+    photo URL gives the worker a photo; its rows are rolled back after the case, the copy is
+    dropped) with the personas read afresh, so no user carries a login or a cached unit scope."""
     from apps.accounts.models import User
 
     world, persona_pks = walk_world
+    ctx = copy.deepcopy(world)
     users = User.objects.in_bulk(persona_pks.values())
-    return SimpleNamespace(**{**vars(world), **{role: users[pk] for role, pk in persona_pks.items()}})
+    for role, pk in persona_pks.items():
+        setattr(ctx, role, users[pk])
+    return ctx
 
 
 def walk_user(ctx, role):

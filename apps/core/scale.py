@@ -29,6 +29,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from apps.core.scale_trainings import (
+    generate_internships,
+    generate_trainings,
+    internships_generated,
+    trainings_generated,
+)
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -980,13 +987,15 @@ def generate_contractor_violations(ctx: Context) -> None:
 # Each app's generator, in dependency order. Later capabilities append theirs.
 GENERATORS = [
     generate_org, generate_observations, generate_actions, generate_incidents, generate_audits, generate_contractors,
-    generate_contractor_violations,
+    generate_contractor_violations, generate_trainings, generate_internships,
 ]  # fmt: skip
 # Generators that came after plant databases were built: (generator, are its rows there?). On a
 # database with the scale data, the next run adds the rows of those whose rows are missing.
 ADD_ONS = [
     (generate_contractors, contractors_generated),
     (generate_contractor_violations, contractor_violations_generated),
+    (generate_trainings, trainings_generated),
+    (generate_internships, internships_generated),
 ]
 
 
