@@ -10,6 +10,7 @@ from apps.audits import api as audits_api
 from apps.contractors import api as contractors_api
 from apps.incidents import api as incidents_api
 from apps.internships import api as internships_api
+from apps.kpis import api as kpis_api
 from apps.notifications import api as notifications_api
 from apps.observations import api as observations_api
 from apps.org import api as org_api
@@ -38,6 +39,7 @@ for routes in (
     contractors_api.ROUTES,
     trainings_api.ROUTES,
     internships_api.ROUTES,
+    kpis_api.ROUTES,
 ):
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)

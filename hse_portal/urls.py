@@ -25,6 +25,7 @@ urlpatterns = [
     path("contractors/", include("apps.contractors.urls")),
     path("trainings/", include("apps.trainings.urls")),
     path("internships/", include("apps.internships.urls")),
+    path("kpis/", include("apps.kpis.urls")),
     path("api/v1/", include(("hse_portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -136,6 +136,8 @@ from apps.observations.models import ObservationCategory
 from apps.org.models import StructuralUnit
 user = User.objects.get(username="head")
 first_unit = StructuralUnit.objects.filter(code__startswith="scale-").order_by("pk").values_list("pk", flat=True)
+# The demo's concentrator: the board of the demo manager's shop (the same id at demo size and plant scale).
+out["_board"] = {"unit": StructuralUnit.objects.filter(code="concentrator").values_list("pk", flat=True).first()}
 out["_create"] = {"unit": first_unit.first(),
                    "category": ObservationCategory.objects.filter(is_active=True).values_list("pk", flat=True).first()}
 print("JSON" + json.dumps(out))
@@ -269,12 +271,24 @@ def targets(ids: dict) -> list[Target]:
         Target("people", "/org/people/", "head"),
         # The pass office's list, read by the pass office (every pass, in every unit).
         Target("pass list", "/contractors/passes/", "passoffice"),
+        # Trainings and internships (issue 12): the matrix at plant scale, unfiltered and filtered by
+        # state (the filter that reads every required cell in SQL), and the unit's board.
+        Target("training sessions", "/trainings/", "head"),
+        Target("competence matrix", "/trainings/matrix/", "head"),
+        Target("competence matrix, needing attention", "/trainings/matrix/?state=attention", "head"),
+        Target("internal trainers' activity", "/trainings/trainers/", "head"),
+        Target("internships", "/internships/", "head"),
+        Target("signals", "/internships/signals/", "head"),
+        Target("you said — we did board (a manager)", f"/internships/board/{ids['_board']['unit']}/", "manager"),
         Target("API observations list", "/api/v1/observations/", "head", "token", "api"),
         Target("API actions list", "/api/v1/actions/", "head", "token", "api"),
         Target("API investigations list", "/api/v1/investigations/", "head", "token", "api"),
         Target("API incidents list", "/api/v1/incidents/", "head", "token", "api"),
         Target("API audits list", "/api/v1/audits/", "head", "token", "api"),
         Target("API passes list", "/api/v1/access-passes/", "head", "token", "api"),
+        Target("API training sessions list", "/api/v1/training-sessions/", "head", "token", "api"),
+        Target("API competence matrix", "/api/v1/competence-matrix/", "head", "token", "api"),
+        Target("API signals list", "/api/v1/signals/", "head", "token", "api"),
         # Words found in the demo data and at plant scale alike, so that the query counts compare
         # the same page (a search that finds nothing skips the queries of its results).
         Target("observation search, one word", "/observations/?q=guard", "head", kind="search"),

@@ -101,6 +101,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "trainings.manage_courses": frozenset({Role.HSE_HEAD, Role.SYSTEM_ADMIN}),
     "trainings.run_sessions": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
+    # Plan, edit, mark and deliver any session of the units in scope (not only one's own as its
+    # trainer), with no qualification of one's own: the HSE function organises the trainings.
+    "trainings.run_any_session": HSE_ROLES,
     # Revoke a certificate (a mistake, a fraud): the HSE head.
     "trainings.revoke_certificates": frozenset({Role.HSE_HEAD}),
     # Every trainer's activity; otherwise a trainer sees their own and a manager their reports'.
@@ -110,6 +113,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Internships in production: the HSE function plans and runs them; line managers host them.
     "internships.view": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER}),
     "internships.run": HSE_ROLES,
+    # The host foreman's short review: the unit's line manager enters it (the specialist too, from
+    # the foreman's note on paper: row rule in apps/internships/rules.py).
+    "internships.record_host_review": frozenset({Role.LINE_MANAGER}),
     # Signals' raw text: the specialist who heard it (row rule in apps/internships/rules.py) and the
     # HSE head; worker-form submissions also the HSE specialists of the unit. Never anyone else.
     "internships.read_all_signals": frozenset({Role.HSE_HEAD}),
@@ -118,6 +124,22 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "internships.receive_signal_escalations": frozenset({Role.HSE_HEAD}),
     # The "you said — we did" board of a unit: everyone with a role who sees the unit.
     "internships.view_board": ALL_ROLES,
+    # KPIs. The dashboard of the units a user sees: line managers steer their units by it.
+    "kpis.view_dashboard": frozenset(
+        {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}
+    ),
+    # A specialist's own scorecard; every specialist's side by side: the HSE head (and executive).
+    "kpis.view_own_scorecard": frozenset({Role.HSE_SPECIALIST, Role.HSE_HEAD}),
+    "kpis.view_all_scorecards": frozenset({Role.HSE_HEAD, Role.EXECUTIVE}),
+    "kpis.manage_targets": frozenset({Role.HSE_HEAD}),
+    # What needs the HSE head now.
+    "kpis.view_work_queue": frozenset({Role.HSE_HEAD}),
+    # The direct-reporting summary: the executive reads it, the HSE head prepares it.
+    "kpis.view_executive_summary": frozenset({Role.EXECUTIVE, Role.HSE_HEAD}),
+    "kpis.raise_escalations": frozenset({Role.HSE_HEAD}),
+    "kpis.decide_escalations": frozenset({Role.EXECUTIVE}),
+    "kpis.generate_monthly_report": frozenset({Role.EXECUTIVE, Role.HSE_HEAD}),
+    "kpis.receive_monthly_report": frozenset({Role.EXECUTIVE}),
     # Everyone signed in with a role reads their own notifications.
     "notifications.view": ALL_ROLES,
     # Audit trail

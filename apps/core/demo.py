@@ -220,7 +220,9 @@ def load_demo_data(*, today: date) -> dict:
     from apps.audits.demo import load_demo as load_audits
     from apps.contractors.demo import load_demo as load_contractors
     from apps.incidents.demo import load_demo as load_incidents
+    from apps.internships.demo import load_demo as load_internships
     from apps.observations.demo import load_demo as load_observations
+    from apps.trainings.demo import load_demo as load_trainings
 
     return {
         "sites": len(sites),
@@ -232,6 +234,8 @@ def load_demo_data(*, today: date) -> dict:
         "audits": load_audits(units=units, users=users, today=today),
         "incidents": load_incidents(units=units, users=users, today=today),
         "access passes": load_contractors(units=units, users=users, today=today),
+        "trainings": load_trainings(units=units, users=users, today=today),
+        "internships": load_internships(units=units, users=users, today=today),
     }
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.actions.sources import source_actions_relation
 from apps.common.fields import long_text_field
@@ -26,10 +27,10 @@ SIGNAL_ANSWER_DAYS = 14
 
 class Internship(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        FINISHED = "finished", _("Finished")
-        CANCELLED = "cancelled", _("Cancelled")
+        PLANNED = "planned", pgettext_lazy("internship", "Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("internship", "In progress")
+        FINISHED = "finished", pgettext_lazy("internship", "Finished")
+        CANCELLED = "cancelled", pgettext_lazy("internship", "Cancelled")
 
     class HostView(models.TextChoices):
         CREW_MEMBER = "crew_member", _("Worked as a member of the crew")

@@ -21,6 +21,9 @@ class OutboxMessage(models.Model):
         CRITICAL_VIOLATION = "critical_violation", _("Critical contractor violation: work stopped")
         TRAINING_EXPIRING = "training_expiring", _("Trainings about to run out")
         SIGNAL_ESCALATION = "signal_escalation", _("Signals unanswered for 14 days")
+        ESCALATION_RAISED = "escalation_raised", _("A matter awaits your decision")
+        ESCALATION_DECIDED = "escalation_decided", _("The executive decided on an escalation")
+        MONTHLY_REPORT = "monthly_report", _("Monthly executive report")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")

@@ -51,6 +51,9 @@ def _unit_detail_context(request, unit, hours_form=None):
         "hours": list(reversed(hours)),
         "hours_chart": chart,
         "hours_form": hours_form if can_record else None,
+        # Pages of the apps above this one about the unit, reached by URL name only.
+        "can_view_board": can(request.user, "internships.view_board", unit),
+        "can_view_matrix": can(request.user, "trainings.view", unit),
     }
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.common.fields import long_text_field
 from apps.contractors.models import ContractorWorker
@@ -139,9 +140,9 @@ class Trainer(models.Model):
 
 class TrainingSession(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        DELIVERED = "delivered", _("Delivered")
-        CANCELLED = "cancelled", _("Cancelled")
+        PLANNED = "planned", pgettext_lazy("training session", "Planned")
+        DELIVERED = "delivered", pgettext_lazy("training session", "Delivered")
+        CANCELLED = "cancelled", pgettext_lazy("training session", "Cancelled")
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course"))
     trainer = models.ForeignKey(
@@ -191,7 +192,7 @@ class Attendance(models.Model):
     """One attendee of a session: an employee on a unit's roll or a contractor worker."""
 
     class Presence(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
+        REGISTERED = "registered", pgettext_lazy("attendance", "Registered")
         PRESENT = "present", _("Present")
         ABSENT = "absent", _("Absent")
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.contractors",
     "apps.trainings",
     "apps.internships",
+    "apps.kpis",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
     # documents running out within a week go out before the morning shift.
     "contractors-expire-passes": {"task": "contractors.expire_passes", "schedule": crontab(hour=0, minute=5)},
     "contractors-expiry-warnings": {"task": "contractors.plan_expiry_warnings", "schedule": crontab(hour=6, minute=30)},
+    # Trainings running out within 30 days: one digest per person and line manager, before the shift.
+    "trainings-expiry-digest": {"task": "trainings.plan_expiry_digest", "schedule": crontab(hour=6, minute=40)},
+    # Signals unanswered for 14 days go to the HSE head.
+    "internships-escalate-signals": {"task": "internships.escalate_signals", "schedule": crontab(hour=7, minute=10)},
 }
 
 # --- Action register ------------------------------------------------------------------------------
@@ -240,6 +245,13 @@ ACTIONS_DUE_SOON_DAYS = env.int("ACTIONS_DUE_SOON_DAYS", default=3)  # N
 ACTIONS_ESCALATE_MANAGER_AFTER_DAYS = env.int("ACTIONS_ESCALATE_MANAGER_AFTER_DAYS", default=7)  # M
 ACTIONS_ESCALATE_HEAD_AFTER_DAYS = env.int("ACTIONS_ESCALATE_HEAD_AFTER_DAYS", default=14)  # K
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+
+# --- KPIs ----------------------------------------------------------------------------------------
+# The severity rate's basis: days lost per 1,000 hours worked (the Russian/ILO habit) or per
+# 200,000 hours as OSHA counts them.
+KPI_SEVERITY_RATE_HOURS = env.int("KPI_SEVERITY_RATE_HOURS", default=1000)
+if KPI_SEVERITY_RATE_HOURS not in (1000, 200_000):
+    raise ImproperlyConfigured("KPI_SEVERITY_RATE_HOURS is 1000 or 200000.")
 
 # --- Gemba observations --------------------------------------------------------------------------
 OBSERVATIONS_MONTHLY_TARGET = env.int("OBSERVATIONS_MONTHLY_TARGET", default=8)  # per observer
@@ -288,6 +300,10 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderStatusEnum": "apps.contractors.models.WorkOrder.Status",
         "WorkOrderStepEnum": "apps.contractors.services.WORK_ORDER_STEPS",
         "AccessPassStatusEnum": "apps.contractors.models.AccessPass.Status",
+        "SignalKindEnum": "apps.internships.models.Signal.Kind",
+        "SignalStatusEnum": "apps.internships.models.Signal.Status",
+        "InternshipStatusEnum": "apps.internships.models.Internship.Status",
+        "TrainingSessionStatusEnum": "apps.trainings.models.TrainingSession.Status",
     },
 }
 
@@ -300,6 +316,9 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # At DEBUG Django logs every SQL statement with its parameters: a signal's text, a worker's
+        # medical details. Never, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
     },
 }
 

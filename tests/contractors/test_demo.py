@@ -227,6 +227,9 @@ def test_the_scale_generator_adds_contractors_once_also_to_an_existing_scale_dat
     generated.delete()
     WorkOrder.objects.filter(company__tax_number__startswith=scale.CONTRACTOR_TAX_PREFIX).delete()
     WorkerDocument.objects.filter(worker__company__tax_number__startswith=scale.CONTRACTOR_TAX_PREFIX).delete()
+    from apps.trainings.models import Attendance  # the workers' site inductions (generated after them)
+
+    Attendance.objects.filter(contractor_worker__company__tax_number__startswith=scale.CONTRACTOR_TAX_PREFIX).delete()
     ContractorWorker.objects.filter(company__tax_number__startswith=scale.CONTRACTOR_TAX_PREFIX).delete()
     ContractorCompany.objects.filter(tax_number__startswith=scale.CONTRACTOR_TAX_PREFIX).delete()
     again = scale.generate(tiny, log=lambda *_: None)

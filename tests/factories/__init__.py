@@ -122,17 +122,45 @@ from .contractors import (  # noqa: E402
     WorkOrderFactory,
 )
 
+# Internships and signals: in their own module (builds on the factories above).
+from .internships import (  # noqa: E402
+    AnsweredSignalFactory,
+    InternshipContactFactory,
+    InternshipDayFactory,
+    InternshipFactory,
+    SignalFactory,
+)
+
+# Trainings: after contractors (an attendee may be a contractor worker).
+from .trainings import (  # noqa: E402
+    AttendanceFactory,
+    CourseFactory,
+    TrainerFactory,
+    TrainingRequirementFactory,
+    TrainingSessionFactory,
+)
+
 __all__ = [
     "PASSWORD",
     "AccessPassFactory",
     "ActionFactory",
+    "AnsweredSignalFactory",
+    "AttendanceFactory",
+    "CourseFactory",
+    "TrainerFactory",
+    "TrainingRequirementFactory",
+    "TrainingSessionFactory",
     "CompanyDocumentFactory",
     "CompanyFactory",
     "GateCheckFactory",
     "HoursWorkedFactory",
+    "InternshipContactFactory",
+    "InternshipDayFactory",
+    "InternshipFactory",
     "ObservationCategoryFactory",
     "ObservationFactory",
     "PersonFactory",
+    "SignalFactory",
     "SiteFactory",
     "UnitFactory",
     "UserFactory",
