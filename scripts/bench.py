@@ -280,6 +280,12 @@ def targets(ids: dict) -> list[Target]:
         Target("internships", "/internships/", "head"),
         Target("signals", "/internships/signals/", "head"),
         Target("you said — we did board (a manager)", f"/internships/board/{ids['_board']['unit']}/", "manager"),
+        # KPIs (issue 13): pages read the monthly snapshots (computed by Celery), never the records.
+        Target("KPI dashboard, a manager", "/kpis/", "scale-manager1"),
+        Target("KPI dashboard, HSE head (every unit)", "/kpis/", "head"),
+        Target("specialists' scorecards", "/kpis/scorecards/", "head"),
+        Target("HSE head's work queue", "/kpis/work-queue/", "head"),
+        Target("executive summary", "/kpis/summary/", "executive"),
         Target("API observations list", "/api/v1/observations/", "head", "token", "api"),
         Target("API actions list", "/api/v1/actions/", "head", "token", "api"),
         Target("API investigations list", "/api/v1/investigations/", "head", "token", "api"),
@@ -289,6 +295,7 @@ def targets(ids: dict) -> list[Target]:
         Target("API training sessions list", "/api/v1/training-sessions/", "head", "token", "api"),
         Target("API competence matrix", "/api/v1/competence-matrix/", "head", "token", "api"),
         Target("API signals list", "/api/v1/signals/", "head", "token", "api"),
+        Target("API KPI values", "/api/v1/kpi-values/?kpi=observations", "head", "token", "api"),
         # Words found in the demo data and at plant scale alike, so that the query counts compare
         # the same page (a search that finds nothing skips the queries of its results).
         Target("observation search, one word", "/observations/?q=guard", "head", kind="search"),

@@ -219,8 +219,10 @@ def load_demo_data(*, today: date) -> dict:
     actions = _load_demo_actions(units, users, today)
     from apps.audits.demo import load_demo as load_audits
     from apps.contractors.demo import load_demo as load_contractors
+    from apps.core.demo_history import load_history
     from apps.incidents.demo import load_demo as load_incidents
     from apps.internships.demo import load_demo as load_internships
+    from apps.kpis.demo import load_demo as load_kpis
     from apps.observations.demo import load_demo as load_observations
     from apps.trainings.demo import load_demo as load_trainings
 
@@ -236,6 +238,8 @@ def load_demo_data(*, today: date) -> dict:
         "access passes": load_contractors(units=units, users=users, today=today),
         "trainings": load_trainings(units=units, users=users, today=today),
         "internships": load_internships(units=units, users=users, today=today),
+        "history": load_history(units=units, users=users, today=today),
+        "kpi snapshots": load_kpis(today=today),
     }
 
 

@@ -15,6 +15,8 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Summary"), "kpis:summary", "clipboard-data", "kpis.view_executive_summary"),
+    NavItem(_("KPIs"), "kpis:dashboard", "speedometer2", "kpis.view_dashboard"),
     NavItem(_("Observations"), "observations:list", "eye", "observations.view"),
     NavItem(_("Audits"), "audits:list", "clipboard-check", "audits.view"),
     NavItem(_("Incidents"), "incidents:list", "exclamation-triangle", "incidents.view"),
@@ -25,6 +27,11 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Competence matrix"), "trainings:matrix", "grid-3x3-gap", "trainings.view", primary=False),
     NavItem(_("Internships"), "internships:list", "person-workspace", "internships.view", primary=False),
     NavItem(_("Signals"), "internships:signal_list", "chat-square-heart", "internships.answer_signals", primary=False),
+    NavItem(_("My scorecard"), "kpis:scorecard", "bullseye", "kpis.view_own_scorecard", primary=False),
+    NavItem(_("Specialists' scorecards"), "kpis:scorecard_all", "people", "kpis.view_all_scorecards", primary=False),
+    NavItem(_("Work queue"), "kpis:work_queue", "inboxes", "kpis.view_work_queue", primary=False),
+    NavItem(_("Escalations"), "kpis:escalation_list", "signpost-split", "kpis.view_executive_summary", primary=False),
+    NavItem(_("Monthly reports"), "kpis:report_list", "file-earmark-pdf", "kpis.view_executive_summary", primary=False),
     NavItem(_("Units"), "org:unit_list", "diagram-3", "org.view", primary=False),
     NavItem(_("People"), "org:person_list", "people", "org.view", primary=False),
     NavItem(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log", primary=False),
@@ -43,6 +50,7 @@ class QuickLink:
 QUICK_LINKS: dict[str, list[QuickLink]] = {
     "hse_specialist": [
         QuickLink(_("Log an observation"), "observations:create", "eye", "observations.log"),
+        QuickLink(_("My scorecard"), "kpis:scorecard", "bullseye", "kpis.view_own_scorecard"),
         QuickLink(_("My audit plan"), "audits:plan", "clipboard-check", "audits.conduct"),
         QuickLink(_("New action"), "actions:create", "plus-square", "actions.create"),
         QuickLink(_("Contractors"), "contractors:company_list", "building-gear", "contractors.view"),
@@ -56,6 +64,10 @@ QUICK_LINKS: dict[str, list[QuickLink]] = {
         QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
     ],
     "hse_head": [
+        QuickLink(_("Work queue"), "kpis:work_queue", "inboxes", "kpis.view_work_queue"),
+        QuickLink(_("KPI dashboard"), "kpis:dashboard", "speedometer2", "kpis.view_dashboard"),
+        QuickLink(_("Executive summary"), "kpis:summary", "clipboard-data", "kpis.view_executive_summary"),
+        QuickLink(_("Specialists' scorecards"), "kpis:scorecard_all", "people", "kpis.view_all_scorecards"),
         QuickLink(_("Incidents and investigations"), "incidents:list", "exclamation-triangle", "incidents.view"),
         QuickLink(_("Observation figures"), "observations:stats", "graph-up", "observations.view"),
         QuickLink(_("Overdue actions"), "actions:list", "alarm", "actions.view"),
@@ -72,6 +84,7 @@ QUICK_LINKS: dict[str, list[QuickLink]] = {
         QuickLink(_("Audit log"), "audit:entry_list", "journal-text", "audit.view_log"),
     ],
     "line_manager": [
+        QuickLink(_("My units' KPIs"), "kpis:dashboard", "speedometer2", "kpis.view_dashboard"),
         QuickLink(_("Log a safety walk"), "observations:create", "eye", "observations.log"),
         QuickLink(_("My actions"), "actions:list", "list-check", "actions.view"),
         QuickLink(_("Competence matrix"), "trainings:matrix", "grid-3x3-gap", "trainings.view"),
@@ -81,6 +94,10 @@ QUICK_LINKS: dict[str, list[QuickLink]] = {
         QuickLink(_("My people"), "org:person_list", "people", "org.view"),
     ],
     "executive": [
+        QuickLink(_("Executive summary"), "kpis:summary", "clipboard-data", "kpis.view_executive_summary"),
+        QuickLink(_("Escalations"), "kpis:escalation_list", "signpost-split", "kpis.view_executive_summary"),
+        QuickLink(_("Monthly reports"), "kpis:report_list", "file-earmark-pdf", "kpis.view_executive_summary"),
+        QuickLink(_("KPI dashboard"), "kpis:dashboard", "speedometer2", "kpis.view_dashboard"),
         QuickLink(_("Competence matrix"), "trainings:matrix", "grid-3x3-gap", "trainings.view"),
         QuickLink(_("Internal trainers"), "trainings:trainer_list", "easel2", "trainings.view"),
         QuickLink(_("Enterprise structure"), "org:unit_list", "diagram-3", "org.view"),

@@ -240,7 +240,7 @@ def _load(*, units: dict, users: dict, today: date) -> None:
     Trainer.objects.bulk_create(rows)
 
     builder = _Builder(rng, trainers, users, today)
-    _employees(builder, courses, today)
+    _employees(builder, courses, today, unit_ids=[unit.pk for unit in units.values()])
     refused = _contractors(builder, courses["site-induction"], users, today)
     for course, unit, ahead, trainer, preparation in PLANNED:
         key = builder.session(courses[course], units[unit], today + timedelta(days=ahead), trainer=users[trainer],
@@ -264,17 +264,19 @@ def _host(unit):
     return unit.parent if unit.parent_id else unit
 
 
-def _employees(builder: _Builder, courses: dict, today: date) -> None:
+def _employees(builder: _Builder, courses: dict, today: date, *, unit_ids) -> None:
     """Each person's required courses: most passed in time, some running out, some run out, some
-    never taken (a few of those failed the test or missed the session)."""
+    never taken (a few of those failed the test or missed the session). The demo units' people
+    and the demo's courses only (a plant-scale database holds others)."""
     from .matrix import required_courses_for
 
-    people = list(Person.objects.filter(is_active=True).select_related("unit__parent").order_by("personnel_number"))
+    demo_people = Person.objects.filter(is_active=True, unit__in=unit_ids).select_related("unit__parent")
+    people = list(demo_people.order_by("personnel_number"))
     required = required_courses_for(people)
     by_id = {course.pk: course for course in courses.values()}
     slots = {course.pk: _slots(course, today, builder.rng) for course in courses.values()}
     for person in people:
-        for course_id in sorted(required[person.pk]):
+        for course_id in sorted(required[person.pk] & by_id.keys()):
             course = by_id[course_id]
             draw = builder.rng.random()
             if draw < MISSING_SHARE:

@@ -76,7 +76,7 @@ class Matrix:
 # --- Requirements and the unit tree ----------------------------------------------------------------
 
 
-class _Tree:
+class UnitTree:
     """The unit tree, read once: ancestors (a unit included) and descendants (a unit included)."""
 
     def __init__(self):
@@ -103,11 +103,12 @@ class _Tree:
         return found
 
 
-def _person_requirements():
+def person_requirements():
+    """The requirements of employees (by job title or unit, not contractor zones), with their course."""
     return list(TrainingRequirement.objects.filter(applies_to__in=PERSON_APPLIES).select_related("course"))
 
 
-def _required(person, requirements, tree: _Tree, cache: dict) -> set[int]:
+def _required(person, requirements, tree: UnitTree, cache: dict) -> set[int]:
     """The ids of the courses required of one person."""
     key = (person.unit_id, normalise_title(person.job_title))
     if key not in cache:
@@ -132,7 +133,7 @@ def required_courses_for(people: Iterable[Person]) -> dict[int, set[int]]:
     people = list(people)
     if not people:
         return {}
-    requirements, tree, cache = _person_requirements(), _Tree(), {}
+    requirements, tree, cache = person_requirements(), UnitTree(), {}
     return {person.pk: set(_required(person, requirements, tree, cache)) for person in people}
 
 
@@ -159,7 +160,7 @@ def competence_matrix(*, people, today: date, courses=None) -> Matrix:
     course required of at least one of them, by name), each cell the state of the person's
     training in the course, or None where the course is not required of them."""
     people = list(people)
-    requirements, tree, cache = _person_requirements(), _Tree(), {}
+    requirements, tree, cache = person_requirements(), UnitTree(), {}
     required = {person.pk: _required(person, requirements, tree, cache) for person in people}
     if courses is None:
         wanted = set().union(*required.values()) if required else set()
@@ -186,7 +187,7 @@ def competence_matrix(*, people, today: date, courses=None) -> Matrix:
 # --- Filtering people in SQL -----------------------------------------------------------------------
 
 
-def _required_q(requirements, tree: _Tree) -> dict[int, Q]:
+def required_people_q(requirements, tree: UnitTree) -> dict[int, Q]:
     """course id -> a Q on Person (annotated with `_title`) matching those it is required of."""
     required: dict[int, Q] = {}
     for requirement in requirements:
@@ -237,16 +238,16 @@ def matrix_people_for_user(user, *, unit=None, job_title: str = "", course=None,
     people = people.annotate(_title=Lower(Trim("job_title")))
     tree = None
     if unit is not None:
-        tree = _Tree()
+        tree = UnitTree()
         people = people.filter(unit_id__in=tree.descendants(getattr(unit, "pk", unit)))
     if job_title and job_title.strip():
         people = people.filter(_title=normalise_title(job_title))
     if course is not None or state in STATE_FILTERS:
-        tree = tree or _Tree()
+        tree = tree or UnitTree()
         requirements = [
-            r for r in _person_requirements() if course is None or r.course_id == getattr(course, "pk", course)
+            r for r in person_requirements() if course is None or r.course_id == getattr(course, "pk", course)
         ]
-        required = _required_q(requirements, tree)
+        required = required_people_q(requirements, tree)
         if not required:
             return people.none()
         condition = Q()

@@ -111,7 +111,7 @@ def _url(recipient) -> str:
     return ""
 
 
-def _items(today: date) -> tuple[list[tuple[Person, _Item]], matrix._Tree]:
+def _items(today: date) -> tuple[list[tuple[Person, _Item]], matrix.UnitTree]:
     """(person, item) of today's digest, soonest first, and the unit tree read on the way."""
     rows = list(
         Attendance.objects.filter(
@@ -126,7 +126,7 @@ def _items(today: date) -> tuple[list[tuple[Person, _Item]], matrix._Tree]:
         .order_by()
         .values_list("person_id", "session__course_id", "session__course__name", "until")
     )
-    tree = matrix._Tree()
+    tree = matrix.UnitTree()
     if not rows:
         return [], tree
     people = {
@@ -134,7 +134,7 @@ def _items(today: date) -> tuple[list[tuple[Person, _Item]], matrix._Tree]:
         for person in Person.objects.filter(pk__in={row[0] for row in rows}).select_related("unit")
         .only("id", "full_name", "job_title", "unit_id", "unit__name", "user_id")
     }  # fmt: skip
-    requirements, cache = matrix._person_requirements(), {}
+    requirements, cache = matrix.person_requirements(), {}
     found = []
     for person_id, course_id, course_name, until in rows:
         person = people[person_id]

@@ -238,6 +238,16 @@ CELERY_BEAT_SCHEDULE = {
     "trainings-expiry-digest": {"task": "trainings.plan_expiry_digest", "schedule": crontab(hour=6, minute=40)},
     # Signals unanswered for 14 days go to the HSE head.
     "internships-escalate-signals": {"task": "internships.escalate_signals", "schedule": crontab(hour=7, minute=10)},
+    # KPI snapshots: the unit-months changed a while ago (a refresh lost with the broker), and every
+    # KPI of every unit for the last 24 months each night.
+    "kpis-refresh-pending": {"task": "kpis.refresh_pending", "schedule": 60.0},
+    "kpis-refresh-all": {"task": "kpis.refresh_all", "schedule": crontab(hour=2, minute=50)},
+    # The executive's monthly report of the month before, on the 2nd, and a sweep of reports stuck.
+    "kpis-monthly-report": {
+        "task": "kpis.schedule_monthly_report",
+        "schedule": crontab(day_of_month=2, hour=6, minute=0),
+    },
+    "kpis-sweep-monthly-reports": {"task": "kpis.sweep_monthly_reports", "schedule": 300.0},
 }
 
 # --- Action register ------------------------------------------------------------------------------

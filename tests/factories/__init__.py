@@ -131,6 +131,26 @@ from .internships import (  # noqa: E402
     SignalFactory,
 )
 
+# KPIs: the measured records without factories elsewhere (incidents, audits, sanctions), targets
+# and snapshots.
+from .kpis import (  # noqa: E402
+    AuditAnswerFactory,
+    AuditFactory,
+    AuditPlanEntryFactory,
+    ChecklistItemFactory,
+    ChecklistTemplateFactory,
+    ChecklistVersionFactory,
+    ClosedInvestigationFactory,
+    CompletedAuditFactory,
+    ContractorAuditFactory,
+    IncidentFactory,
+    InvestigationFactory,
+    KpiSnapshotFactory,
+    KpiTargetFactory,
+    SanctionFactory,
+    ViolationFactory,
+)
+
 # Trainings: after contractors (an attendee may be a contractor worker).
 from .trainings import (  # noqa: E402
     AttendanceFactory,
@@ -141,6 +161,21 @@ from .trainings import (  # noqa: E402
 )
 
 __all__ = [
+    "AuditAnswerFactory",
+    "AuditFactory",
+    "AuditPlanEntryFactory",
+    "ChecklistItemFactory",
+    "ChecklistTemplateFactory",
+    "ChecklistVersionFactory",
+    "ClosedInvestigationFactory",
+    "CompletedAuditFactory",
+    "ContractorAuditFactory",
+    "IncidentFactory",
+    "InvestigationFactory",
+    "KpiSnapshotFactory",
+    "KpiTargetFactory",
+    "SanctionFactory",
+    "ViolationFactory",
     "PASSWORD",
     "AccessPassFactory",
     "ActionFactory",
