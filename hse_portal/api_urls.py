@@ -2,9 +2,9 @@
 
 from django.urls import path
 from rest_framework import routers
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts.api import obtain_auth_token
 from apps.actions import api as actions_api
 from apps.audits import api as audits_api
 from apps.contractors import api as contractors_api

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core import views as core_views
 
@@ -28,12 +28,16 @@ urlpatterns = [
     path("kpis/", include("apps.kpis.urls")),
     path("api/v1/", include(("hse_portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script from this same URL (`?script`), so the
+    # page has no inline script and the portal's Content-Security-Policy applies unchanged.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 
 handler403 = "apps.core.views.permission_denied"
 handler404 = "apps.core.views.page_not_found"
+# PostgreSQL unreachable: 503 with Retry-After instead of the 500 page (issue 14).
+handler500 = "apps.core.views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

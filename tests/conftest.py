@@ -143,3 +143,30 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_flush_past_the_audit_trigger(request):
+    """After a transactional test the tables are emptied: PostgreSQL by TRUNCATE (no row trigger
+    fires), SQLite by DELETE, which the audit log's append-only trigger refuses. On SQLite the
+    audit entries are removed first, with the trigger lifted for that moment only (issue 14)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up before this, so its flush runs after
+    yield
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        return
+    import importlib
+
+    append_only = importlib.import_module("apps.audit.migrations.0002_append_only")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
+        cursor.execute("DELETE FROM audit_auditentry")
+        cursor.execute(append_only.SQLITE_FORWARD[1])

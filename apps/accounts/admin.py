@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import services
 from .models import User
 
 
@@ -18,3 +21,23 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("HSE Portal"), {"fields": ["role", "first_name", "last_name", "email"]}),
     )
+
+    actions = ["end_sessions"]
+
+    @admin.action(description=_("End all sessions (and delete the API token)"))
+    def end_sessions(self, request, queryset):
+        try:
+            ended = sum(services.user_sessions_end(actor=request.user, user=user) for user in queryset)
+        except PermissionDenied:
+            self.message_user(request, _("Only a system admin may end other users' sessions."), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d session ended; the users must sign in again.",
+                "%(count)d sessions ended; the users must sign in again.",
+                ended,
+            )
+            % {"count": ended},
+            messages.SUCCESS,
+        )

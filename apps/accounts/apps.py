@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "apps.accounts"
     label = "accounts"
     verbose_name = _("Users and roles")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import stamp_sign_in
+
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="accounts.stamp_sign_in")

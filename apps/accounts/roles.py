@@ -33,6 +33,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # role has nothing to configure: the portal shows them nothing).
     "accounts.set_own_language": ALL_ROLES,
     "accounts.renew_own_api_token": ALL_ROLES,
+    # End another user's sessions and API token (Django admin's "End all sessions").
+    "accounts.end_user_sessions": frozenset({Role.SYSTEM_ADMIN}),
+    # What /healthz says about the database and the broker (anyone else: only "ok" or "error").
+    "core.view_health_details": frozenset({Role.SYSTEM_ADMIN}),
     # Action register. Row-level rules (owner, owner's line manager) are in apps/actions/rules.py.
     "actions.view": frozenset(
         {Role.HSE_SPECIALIST, Role.HSE_HEAD, Role.LINE_MANAGER, Role.EXECUTIVE, Role.SYSTEM_ADMIN}

@@ -1,9 +1,14 @@
 """A user's own account settings. The user is the actor: nobody changes another's settings here
 (the system admin does that in Django admin)."""
 
+from importlib import import_module
+
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -36,3 +41,25 @@ def api_token_renew(*, user) -> Token:
         token = Token.objects.create(user=user)
         log_action(actor=user, action="accounts.api_token.renewed", target=user)
         return token
+
+
+def user_sessions_end(*, actor, user) -> int:
+    """End every session of `user` (database row and cache) and delete their API token: they must
+    sign in again everywhere. Needs "accounts.end_user_sessions". Returns
+    the number of sessions ended."""
+    require(actor, "accounts.end_user_sessions")
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    with transaction.atomic():
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+                store_class(session.session_key).delete()
+                ended += 1
+        tokens = Token.objects.filter(user=user).delete()[0]
+        log_action(
+            actor=actor,
+            action="accounts.sessions.ended",
+            target=user,
+            data={"sessions": ended, "api_access_revoked": bool(tokens)},
+        )
+    return ended

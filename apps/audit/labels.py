@@ -8,6 +8,11 @@ LABELS = {
     "org.person.created": _("Person added"),
     "org.person.updated": _("Person changed"),
     "accounts.api_token.renewed": _("API token replaced"),
+    # Sign-ins and refusals (issue 14).
+    "accounts.signed_in": _("Signed in"),
+    "accounts.sign_in_failed": _("Sign-in failed"),
+    "access.denied": _("Access refused"),
+    "accounts.sessions.ended": _("Sessions ended by an administrator"),
     "actions.action.created": _("Action opened"),
     "actions.action.started": _("Work started"),
     "actions.action.completed": _("Marked as done"),

@@ -21,12 +21,15 @@ def _masked(data):
     return data
 
 
-def log_action(*, actor, action: str, target=None, unit=None, reason: str = "", data=None) -> AuditEntry:
+def log_action(
+    *, actor, action: str, target=None, unit=None, reason: str = "", data=None, actor_name: str | None = None
+) -> AuditEntry:
     """Record a state change that matters: who, when, what, on which record and why.
 
     `action` is a namespaced code such as "contractors.pass.blocked"; sensitive keys in `data`
     are masked before they are stored. Call it inside the service's transaction, so the entry
-    exists exactly when the change does.
+    exists exactly when the change does. `actor_name` names who acted when there is no user
+    (a failed sign-in: the username tried); "system" otherwise.
     """
     if not isinstance(action, str) or not ACTION_CODE.fullmatch(action):
         raise ValueError(f"Audit action code must look like 'app.entity.verb', got {action!r}")
@@ -35,7 +38,7 @@ def log_action(*, actor, action: str, target=None, unit=None, reason: str = "", 
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_user,
-        actor_name=str(actor_user) if actor_user else "system",
+        actor_name=str(actor_user) if actor_user else (actor_name or "system"),
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",

@@ -12,7 +12,7 @@ def scope_key(scope) -> str:
     """A short key for a set of unit ids (None: every unit)."""
     if scope is None:
         return "all"
-    return hashlib.sha1(",".join(map(str, sorted(scope))).encode()).hexdigest()[:16]
+    return hashlib.sha1(",".join(map(str, sorted(scope))).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def cached(key: str, compute, *, timeout: int = 300):

@@ -54,7 +54,7 @@ def model_choices(field) -> list[tuple]:
     of the page's time at plant scale. The key is the query's SQL, scope included."""
     queryset = field.queryset
     sql = str(queryset.query)
-    digest = hashlib.sha1(sql.encode()).hexdigest()[:20]
+    digest = hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:20]
     key = f"filter-choices:{queryset.model._meta.label_lower}:{digest}:{get_language()}"
     return cached(
         key,

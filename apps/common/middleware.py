@@ -30,3 +30,24 @@ class RequestBodyLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return render(request, "413.html", {"message": message}, status=413)
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in user: each page, fragment,
+    export, PDF and API answer carries personal data, so neither the browser (a shared plant
+    computer, the back button after sign-out) nor a proxy may keep a copy.
+
+    A response that already chose its own Cache-Control is left as it is: the views that set one
+    do it deliberately (`never_cache` on the public certificate check and the anonymous form,
+    which also forbids storing). Static files never reach this middleware: WhiteNoise answers them
+    before the session is read. Anonymous pages (sign-in, public verification) are not touched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        return response

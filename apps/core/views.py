@@ -1,11 +1,16 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language, get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,6 +18,7 @@ from apps.accounts.access import can, unit_ids_in_scope
 from apps.accounts.services import user_set_language
 from apps.actions.selectors import action_counts_for_user
 from apps.common.cache import cached, scope_key
+from apps.common.signals import announce_access_denied, capability_of
 from apps.contractors.gate import describe
 from apps.contractors.selectors import pass_office_day
 from apps.observations.selectors import observer_month_summary
@@ -103,17 +109,18 @@ def pass_office_home(user, *, today) -> dict:
 @never_cache
 @require_GET
 def healthz(request):
+    """200 {"status": "ok"} when the database and the broker answer, 503 {"status": "error"} when
+    one does not. Which one, and what it is (vendor, transport, the error's class), only to a
+    signed-in system admin or staff member: an anonymous caller learns nothing of the stack."""
     db_ok, db_detail = health.database_ok()
     broker_ok, broker_detail = health.broker_ok()
     ok = db_ok and broker_ok
-    return JsonResponse(
-        {
-            "status": "ok" if ok else "error",
-            "database": {"ok": db_ok, "detail": db_detail},
-            "broker": {"ok": broker_ok, "detail": broker_detail},
-        },
-        status=200 if ok else 503,
-    )
+    body = {"status": "ok" if ok else "error"}
+    user = request.user
+    if user.is_authenticated and user.is_active and (user.is_staff or can(user, "core.view_health_details")):
+        body["database"] = {"ok": db_ok, "detail": db_detail}
+        body["broker"] = {"ok": broker_ok, "detail": broker_detail}
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 @never_cache
@@ -147,8 +154,33 @@ def set_language(request):
 
 
 def permission_denied(request, exception=None):
+    announce_access_denied(request, capability_of(exception))  # into the audit log
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+# How long a caller is asked to wait when the database cannot be reached (Retry-After, seconds).
+DATABASE_RETRY_AFTER = 60
+
+
+def server_error(request):
+    """The 500 handler. A request that failed because PostgreSQL cannot be reached (stopped,
+    restarting, connections refused) answers 503 with Retry-After instead: a page (or JSON for
+    the API) saying to try again in a minute. Nothing on the way touches the database: the
+    templates render without a request, so no context processor reads the user or session."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": str(_("The portal cannot reach its database; try again in a minute.")),
+                 "code": "database_unavailable"},
+                status=503,
+            )  # fmt: skip
+        else:
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -248,11 +248,38 @@ class WhyChainViewSet(
         return Response(WhyChainSerializer(chain, context=self.get_serializer_context()).data, status=201)
 
 
+def _not_in_this_tree():
+    return _("That fact is not in this tree.")
+
+
+class TreeFactField(serializers.PrimaryKeyRelatedField):
+    """A fact of the investigation's cause tree. A fact that does not exist, one the user may not
+    see and one of another tree get the same answer (400, the same words on the field): the API
+    tells nothing about which facts exist elsewhere."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Set per serializer (fields are rebuilt for each one), so in the caller's language.
+        self.error_messages["does_not_exist"] = _not_in_this_tree()
+
+
+def _same_tree(attrs, *names):
+    investigation = attrs.get("investigation")
+    errors = {
+        name: _not_in_this_tree()
+        for name in names
+        if attrs.get(name) is not None
+        and investigation is not None
+        and attrs[name].investigation_id != investigation.pk
+    }
+    if errors:
+        raise serializers.ValidationError(errors)
+    return attrs
+
+
 class FactSerializer(serializers.ModelSerializer):
     investigation = ScopedInvestigationField()
-    leads_to = serializers.PrimaryKeyRelatedField(
-        queryset=CauseTreeFact.objects.none(), required=False, allow_null=True, write_only=True
-    )
+    leads_to = TreeFactField(queryset=CauseTreeFact.objects.none(), required=False, allow_null=True, write_only=True)
 
     class Meta:
         model = CauseTreeFact
@@ -265,6 +292,9 @@ class FactSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             fields["leads_to"].queryset = _facts_for(request.user)
         return fields
+
+    def validate(self, attrs):
+        return _same_tree(attrs, "leads_to")
 
 
 class FactUpdateSerializer(serializers.ModelSerializer):
@@ -320,6 +350,8 @@ class CauseTreeFactViewSet(viewsets.ModelViewSet):
 
 class LinkSerializer(serializers.ModelSerializer):
     investigation = ScopedInvestigationField()
+    antecedent = TreeFactField(queryset=CauseTreeFact.objects.none())
+    consequent = TreeFactField(queryset=CauseTreeFact.objects.none())
     kind = serializers.SerializerMethodField()
 
     class Meta:
@@ -333,6 +365,9 @@ class LinkSerializer(serializers.ModelSerializer):
             fields["antecedent"].queryset = _facts_for(request.user)
             fields["consequent"].queryset = _facts_for(request.user)
         return fields
+
+    def validate(self, attrs):
+        return _same_tree(attrs, "antecedent", "consequent")
 
     def get_kind(self, link) -> str:
         kinds = self.context.get("kinds")

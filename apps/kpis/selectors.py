@@ -248,7 +248,10 @@ def snapshot_freshness(
     unit_ids = None if unit_ids is None else sorted(set(unit_ids))
     codes = None if codes is None else sorted(set(codes))
     months = None if months is None else sorted(_months(months))
-    key = "kpis:freshness:" + hashlib.sha1(repr((unit_ids, codes, months)).encode()).hexdigest()[:20]
+    key = (
+        "kpis:freshness:"
+        + hashlib.sha1(repr((unit_ids, codes, months)).encode(), usedforsecurity=False).hexdigest()[:20]
+    )
     return cached(key, lambda: _oldest_computed(unit_ids, codes, months), timeout=FRESHNESS_SECONDS)
 
 

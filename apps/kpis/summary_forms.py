@@ -37,7 +37,7 @@ class MonthForm(forms.Form):
     def __init__(self, *args, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"].choices = month_choices(today)
-        self.fields["month"].widget.attrs.update({"class": "form-select", "onchange": "this.form.requestSubmit()"})
+        self.fields["month"].widget.attrs.update({"class": "form-select", "data-autosubmit": ""})
 
     def clean_month(self) -> date:
         year, month = self.cleaned_data["month"].split("-")

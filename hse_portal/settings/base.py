@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",
+    "axes",  # sign-in throttling (see "Sign-in throttling and sessions")
     "apps.common",
     "apps.core",
     "apps.accounts",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "apps.common.middleware.RequestBodyLimitMiddleware",
     "apps.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.accounts.middleware.SessionTimeoutMiddleware",  # idle and absolute session timeouts
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -134,10 +136,44 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Long passphrases welcome: a minimum length and no maximum (Django sets none).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in throttling and sessions ---------------------------------------------------------------
+# django-axes counts failed sign-ins (pages, admin and the API token) per username *and* IP: a
+# plant's shared IP is not locked for everyone, nor a username from every machine. After
+# AXES_FAILURE_LIMIT failures the pair is refused (429) until the cool-off has passed; a success
+# resets the count. The database handler: the counts are shared by every web process and survive a
+# restart or a Redis outage (a cache handler would fail or, on the local-memory fallback, count per
+# process), and the system admin sees and clears lockouts in Django admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# (A float is hours to axes: 15 minutes by default.)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_for_throttling"
+# Sign-ins are recorded in the audit log; axes keeps only the failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+# Behind a reverse proxy, REMOTE_ADDR is the proxy: set the real client's IP there (or configure
+# AXES_CLIENT_IP_CALLABLE), or every user shares the proxy's address.
+# Idle: signed out after this long without a request (the last-seen time is saved at most once a
+# minute). Absolute: signed out this long after signing in, however active.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=8 * 60 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=24 * 60 * 60)
+SESSION_SEEN_REFRESH_SECONDS = 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -191,6 +227,12 @@ else:
         "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
+# --- Broker down: publishing fails fast (issue 14, faults) ---
+# A request that queues a task (outbox delivery, export, KPI refresh) tries the broker once instead
+# of kombu's reconnect loop (~6 s per request with Redis stopped); the row waits for the sweep. The
+# worker's own reconnect loop (CELERY_BROKER_CONNECTION_*) passes its retries explicitly.
+CELERY_BROKER_TRANSPORT_OPTIONS["max_retries"] = 0
+# --- end: broker down ---
 # Sessions are read from the cache and written through to the database (a signed-in request no
 # longer queries the session table; a cache that is flushed costs one query, not the session).
 SESSION_ENGINE = "apps.common.sessions"
@@ -334,3 +376,43 @@ LOGGING = {
 
 # Demo data password (printed by `make run`); only the seed command uses it.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hse-demo-2026")
+
+# --- Security headers and Content-Security-Policy (issue 14) ---------------------------------------
+# django-csp sets the policy on every response; a page's own <script> tags carry the request's nonce
+# (`nonce="{{ request.csp_nonce }}"`), so no injected inline script runs, and inline event handlers
+# (onclick=...) are not allowed at all. Inline *styles* are (style="..." attributes remain in the
+# templates and htmx adds its indicator style); scripts never. Bootstrap's CSS draws its form
+# controls with data: SVG images. Enforced in every environment (tests included, so the browser
+# tests see a violation), never report-only.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # After authentication: `no-store` on whatever a signed-in user is sent (apps/common/middleware.py).
+    "apps.common.middleware.NoStoreForSignedInMiddleware",
+]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# --- end of security headers ------------------------------------------------------------------------
+
+# --- Sign-in throttling: the axes middleware comes last (keep this at the end of the file) ----------
+# It turns a lockout into the 429 page; inside every other middleware, that page gets their headers.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]

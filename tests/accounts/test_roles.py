@@ -23,6 +23,7 @@ PINNED = {
     "org.record_hours": {"hse_specialist", "hse_head", "system_admin"},
     "accounts.set_own_language": EVERY_ROLE,
     "accounts.renew_own_api_token": EVERY_ROLE,
+    "core.view_health_details": {"system_admin"},
     "audit.view_log": {"hse_specialist", "hse_head", "executive", "system_admin"},
     # Contractors and access passes (DESIGN.md §1: the pass office issues, suspends, blocks,
     # unblocks and revokes; blocking is also a sanction of the HSE function).

@@ -40,19 +40,30 @@ def browser():
         instance.close()
 
 
+def _is_policy_violation(text: str) -> bool:
+    """A console line of the browser refusing something under the Content-Security-Policy, or htmx
+    refusing to evaluate a script (the policy allows no eval)."""
+    return "Content Security Policy" in text or "evalDisallowed" in text
+
+
 @pytest.fixture
 def new_page(browser):
     contexts = []
+    violations: list[str] = []
 
     def make(size=DESKTOP):
         context = browser.new_context(**size)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Every page of every browser test: a script or style the CSP refused fails the test.
+        page.on("console", lambda message: _is_policy_violation(message.text) and violations.append(message.text))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "the Content-Security-Policy refused something"
 
 
 @pytest.fixture
