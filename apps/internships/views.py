@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
 from apps.accounts.models import User
-from apps.common.errors import StateConflict
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
+from apps.common.views import call_service
 from apps.org.models import Person, StructuralUnit
 from apps.org.selectors import unit_list_for_user
 
@@ -229,16 +229,15 @@ def internship_edit(request, pk):
     form = InternshipEditForm(request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items() if value is not None}
-        try:
-            services.internship_update(actor=request.user, internship=internship, **fields)
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(internship)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The plan is saved."))
-            return redirect(internship)
+        response = call_service(
+            request,
+            form,
+            lambda: services.internship_update(actor=request.user, internship=internship, **fields),
+            success=_("The plan is saved."),
+            done_url=internship,
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "internships/internship_edit.html",
@@ -277,16 +276,16 @@ def internship_cancel(request, pk):
     _check(rules.can_manage_internship(request.user, internship))
     form = CancelForm(request.POST, auto_id="cancel_%s")
     if form.is_valid():
-        try:
-            services.internship_cancel(actor=request.user, internship=internship, reason=form.cleaned_data["reason"])
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(internship)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The internship is cancelled."))
-            return redirect(internship)
+        reason = form.cleaned_data["reason"]
+        response = call_service(
+            request,
+            form,
+            lambda: services.internship_cancel(actor=request.user, internship=internship, reason=reason),
+            success=_("The internship is cancelled."),
+            done_url=internship,
+        )
+        if response is not None:
+            return response
     internship = _get_internship(request, pk)
     context = _detail_context(request, internship, cancel_form=form)
     return render(request, "internships/internship_detail.html", context, status=400)
@@ -306,18 +305,16 @@ def day_log(request, pk, day):
         initial = {name: getattr(entry, name) for name in services.DAY_TEXT_FIELDS}
     form = DayLogForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.day_log_save(actor=request.user, internship=internship, day=day, **form.cleaned_data)
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(internship)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("The log of %(day)s is saved.") % {"day": date_format(day, "SHORT_DATE_FORMAT")}
-            )
-            return redirect(f"{internship.get_absolute_url()}#day-{day.isoformat()}")
+        response = call_service(
+            request,
+            form,
+            lambda: services.day_log_save(actor=request.user, internship=internship, day=day, **form.cleaned_data),
+            success=_("The log of %(day)s is saved.") % {"day": date_format(day, "SHORT_DATE_FORMAT")},
+            done_url=internship,
+            success_url=f"{internship.get_absolute_url()}#day-{day.isoformat()}",
+        )
+        if response is not None:
+            return response
     days = _day_rows(internship, [], today=today, may_log=True)
     index = next(i for i, row in enumerate(days) if row["day"] == day)
     return render(
@@ -345,16 +342,16 @@ def contact_add(request, pk):
     _check(rules.is_specialist_of(request.user, internship))
     form = ContactForm(request.POST, auto_id="contact_%s")
     if form.is_valid():
-        try:
-            services.contact_add(actor=request.user, internship=internship, **form.cleaned_data)
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(internship)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added to the contacts.") % {"name": form.cleaned_data["name"]})
-            return redirect(f"{internship.get_absolute_url()}#contacts")
+        response = call_service(
+            request,
+            form,
+            lambda: services.contact_add(actor=request.user, internship=internship, **form.cleaned_data),
+            success=_("%(name)s added to the contacts.") % {"name": form.cleaned_data["name"]},
+            done_url=internship,
+            success_url=f"{internship.get_absolute_url()}#contacts",
+        )
+        if response is not None:
+            return response
     internship = _get_internship(request, pk)
     context = _detail_context(request, internship, contact_form=form)
     return render(request, "internships/internship_detail.html", context, status=400)
@@ -394,22 +391,23 @@ def internship_finish(request, pk):
             for item in actions.forms
             if item.cleaned_data and not item.is_blank
         ]
-        try:
-            services.internship_finish(actor=request.user, internship=internship, actions=proposed, **form.cleaned_data)
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(internship)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            count = len(proposed)
-            messages.success(
-                request,
-                _("The internship is finished; %(count)s action(s) added to the register.") % {"count": count}
-                if count
-                else _("The internship is finished."),
-            )
-            return redirect(internship)
+        count = len(proposed)
+        done = (
+            _("The internship is finished; %(count)s action(s) added to the register.") % {"count": count}
+            if count
+            else _("The internship is finished.")
+        )
+        response = call_service(
+            request,
+            form,
+            lambda: services.internship_finish(
+                actor=request.user, internship=internship, actions=proposed, **form.cleaned_data
+            ),
+            success=done,
+            done_url=internship,
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "internships/internship_finish.html",
@@ -425,16 +423,15 @@ def host_review(request, pk):
     initial = {"host_view": internship.host_view, "comment": internship.host_comment}
     form = HostReviewForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.host_review_record(actor=request.user, internship=internship, **form.cleaned_data)
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(internship)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The host foreman's review is saved."))
-            return redirect(internship)
+        response = call_service(
+            request,
+            form,
+            lambda: services.host_review_record(actor=request.user, internship=internship, **form.cleaned_data),
+            success=_("The host foreman's review is saved."),
+            done_url=internship,
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "internships/host_review.html",
@@ -453,20 +450,17 @@ def signal_create(request, pk):
     _check(rules.is_specialist_of(request.user, internship))
     form = SignalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.signal_record(actor=request.user, internship=internship, **form.cleaned_data)
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(internship)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Signal recorded. It needs a response within %(days)s days.") % {
-                "days": SIGNAL_ANSWER_DAYS
-            })  # fmt: skip
-            if "another" in request.POST:
-                return redirect("internships:signal_create", pk=internship.pk)
-            return redirect(internship)
+        another = reverse("internships:signal_create", kwargs={"pk": internship.pk})
+        response = call_service(
+            request,
+            form,
+            lambda: services.signal_record(actor=request.user, internship=internship, **form.cleaned_data),
+            success=_("Signal recorded. It needs a response within %(days)s days.") % {"days": SIGNAL_ANSWER_DAYS},
+            done_url=internship,
+            success_url=another if "another" in request.POST else None,
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "internships/signal_form.html",
@@ -565,16 +559,15 @@ def signal_respond(request, pk):
         return redirect(signal)
     form = SignalRespondForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.signal_respond(actor=request.user, signal=signal, **form.cleaned_data)
-        except StateConflict as conflict:
-            messages.error(request, " ".join(conflict.messages))
-            return redirect(signal)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Answered: the unit's board shows it now."))
-            return redirect(signal)
+        response = call_service(
+            request,
+            form,
+            lambda: services.signal_respond(actor=request.user, signal=signal, **form.cleaned_data),
+            success=_("Answered: the unit's board shows it now."),
+            done_url=signal,
+        )
+        if response is not None:
+            return response
     context = _signal_context(request, signal)
     context["form"] = form
     return render(request, "internships/signal_respond.html", context, status=_bad_request(request))

@@ -30,6 +30,7 @@ from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 from apps.common.pdf import pdf_response
+from apps.common.views import call_service
 from apps.org.selectors import unit_choices_for_user
 
 from . import certificates, rules, selectors, services
@@ -191,17 +192,15 @@ def session_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changed = {name: value for name, value in data.items() if value != getattr(session, name)}
-        try:
-            if changed:
-                services.session_update(actor=user, session=session, **changed)
-        except StateConflict as conflict:
-            _conflict(request, conflict)
-            return redirect(session)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Session updated.") if changed else _("Nothing changed."))
-            return redirect(session)
+        response = call_service(
+            request,
+            form,
+            lambda: services.session_update(actor=user, session=session, **changed) if changed else None,
+            success=_("Session updated.") if changed else _("Nothing changed."),
+            done_url=session,
+        )
+        if response is not None:
+            return response
     return _session_form_page(
         request,
         form,
@@ -312,16 +311,15 @@ def session_cancel(request, pk):
     _require_run(request, session)
     form = ReasonForm(request.POST, auto_id="cancel_%s")
     if form.is_valid():
-        try:
-            services.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
-        except StateConflict as conflict:
-            _conflict(request, conflict)
-            return redirect(session)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Session cancelled."))
-            return redirect(session)
+        response = call_service(
+            request,
+            form,
+            lambda: services.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"]),
+            success=_("Session cancelled."),
+            done_url=session,
+        )
+        if response is not None:
+            return response
     return _session_page(request, _get_session(request, pk), bound={"cancel": form}, status=400)
 
 
@@ -332,16 +330,15 @@ def session_deliver(request, pk):
     _require_run(request, session)
     form = DeliverForm(request.POST, auto_id="deliver_%s")
     if form.is_valid():
-        try:
-            services.session_deliver(actor=request.user, session=session, result=form.cleaned_data["result"])
-        except StateConflict as conflict:
-            _conflict(request, conflict)
-            return redirect(session)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Session marked delivered."))
-            return redirect(session)
+        response = call_service(
+            request,
+            form,
+            lambda: services.session_deliver(actor=request.user, session=session, result=form.cleaned_data["result"]),
+            success=_("Session marked delivered."),
+            done_url=session,
+        )
+        if response is not None:
+            return response
     return _session_page(request, _get_session(request, pk), bound={"deliver": form}, status=400)
 
 
@@ -384,8 +381,8 @@ def _get_attendance(request, pk) -> Attendance:
     return get_object_or_404(attendances, pk=pk)
 
 
-def _back_to_row(attendance):
-    return redirect(f"{attendance.session.get_absolute_url()}#att-{attendance.pk}")
+def _row_url(attendance) -> str:
+    return f"{attendance.session.get_absolute_url()}#att-{attendance.pk}"
 
 
 @require_POST
@@ -440,7 +437,7 @@ def attendance_mark(request, pk):
         return response
     if error:
         messages.error(request, _("%(name)s: %(why)s") % {"name": attendance.attendee_name, "why": error})
-    return _back_to_row(attendance)
+    return redirect(_row_url(attendance))
 
 
 @require_POST
@@ -452,16 +449,15 @@ def feedback(request, pk):
     _require_run(request, session)
     form = FeedbackForm(request.POST, auto_id=f"fb{attendance.pk}_%s")
     if form.is_valid():
-        try:
-            services.feedback_record(actor=request.user, attendance=attendance, **form.cleaned_data)
-        except StateConflict as conflict:
-            _conflict(request, conflict)
-            return _back_to_row(attendance)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Feedback of %(name)s recorded.") % {"name": attendance.attendee_name})
-            return _back_to_row(attendance)
+        response = call_service(
+            request,
+            form,
+            lambda: services.feedback_record(actor=request.user, attendance=attendance, **form.cleaned_data),
+            success=_("Feedback of %(name)s recorded.") % {"name": attendance.attendee_name},
+            done_url=_row_url(attendance),
+        )
+        if response is not None:
+            return response
     return _session_page(request, session, bound={"feedback": {attendance.pk: form}}, status=400)
 
 
@@ -472,16 +468,16 @@ def certificate_revoke(request, pk):
     require(request.user, "trainings.revoke_certificates")
     form = ReasonForm(request.POST, auto_id=f"rv{attendance.pk}_%s")
     if form.is_valid():
-        try:
-            services.certificate_revoke(actor=request.user, attendance=attendance, reason=form.cleaned_data["reason"])
-        except StateConflict as conflict:
-            _conflict(request, conflict)
-            return _back_to_row(attendance)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Certificate of %(name)s revoked.") % {"name": attendance.attendee_name})
-            return _back_to_row(attendance)
+        reason = form.cleaned_data["reason"]
+        response = call_service(
+            request,
+            form,
+            lambda: services.certificate_revoke(actor=request.user, attendance=attendance, reason=reason),
+            success=_("Certificate of %(name)s revoked.") % {"name": attendance.attendee_name},
+            done_url=_row_url(attendance),
+        )
+        if response is not None:
+            return response
     return _session_page(request, attendance.session, bound={"revoke": {attendance.pk: form}}, status=400)
 
 
@@ -773,18 +769,15 @@ def trainer_withdraw(request, pk):
     course = trainer.course
     form = ReasonForm(request.POST, auto_id=f"wd{trainer.pk}_%s")
     if form.is_valid():
-        try:
-            services.trainer_withdraw(actor=request.user, trainer=trainer, reason=form.cleaned_data["reason"])
-        except StateConflict as conflict:
-            _conflict(request, conflict)
-            return redirect(f"{course.get_absolute_url()}#trainers")
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("%(name)s no longer teaches %(course)s.") % {"name": _name(trainer.user), "course": course}
-            )
-            return redirect(f"{course.get_absolute_url()}#trainers")
+        response = call_service(
+            request,
+            form,
+            lambda: services.trainer_withdraw(actor=request.user, trainer=trainer, reason=form.cleaned_data["reason"]),
+            success=_("%(name)s no longer teaches %(course)s.") % {"name": _name(trainer.user), "course": course},
+            done_url=f"{course.get_absolute_url()}#trainers",
+        )
+        if response is not None:
+            return response
     return _course_page(request, course, status=400, withdraw_forms={trainer.pk: form})
 
 
