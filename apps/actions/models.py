@@ -1,7 +1,5 @@
 """One register of corrective and preventive actions, whatever found the need for them."""
 
-import os
-import uuid
 from datetime import date
 
 from django.conf import settings
@@ -12,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.common import uploads
 from apps.common.dates import DATABASE_FLOOR_DATE, validate_record_date
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
 
@@ -190,9 +189,8 @@ class Action(models.Model):
 
 def evidence_upload_to(instance, filename):
     # The stored name is ours (any length or characters the user's file had stay in
-    # original_name); only the extension, already checked against the content, is kept.
-    extension = os.path.splitext(filename)[1].lower()
-    return f"actions/evidence/{instance.action_id}/{uuid.uuid4().hex}{extension}"
+    # original_name); only the extension found in the content is kept.
+    return uploads.random_name(f"actions/evidence/{instance.action_id}", filename)
 
 
 class ActionEvidence(models.Model):

@@ -194,9 +194,11 @@ def action_start(*, actor, action: Action) -> Action:
 def _store_evidence(action: Action, files, actor) -> list[ActionEvidence]:
     """Evidence files, each checked by its content (photos, PDF, Word, Excel, text), then stored."""
     for upload in files:
-        uploads.validate_upload(upload, kinds=uploads.EVIDENCE, max_bytes=EVIDENCE_MAX_BYTES, field="files")
+        uploads.checked_upload(upload, kinds=uploads.EVIDENCE, max_bytes=EVIDENCE_MAX_BYTES, field="files")
     return [
-        ActionEvidence.objects.create(action=action, file=upload, original_name=upload.name[:255], uploaded_by=actor)
+        ActionEvidence.objects.create(
+            action=action, file=upload, original_name=uploads.client_name(upload), uploaded_by=actor
+        )
         for upload in files
     ]
 
@@ -220,7 +222,7 @@ def action_complete(*, actor, action: Action, evidence: str, files=()) -> Action
         actor=actor,
         action="actions.action.completed",
         target=action,
-        data={"files": [upload.name for upload in files]},
+        data={"files": [uploads.client_name(upload) for upload in files]},
     )
     return action
 
@@ -362,5 +364,10 @@ def evidence_add(*, actor, action: Action, files) -> list[ActionEvidence]:
     if not files:
         raise ValidationError({"files": _("Choose at least one file.")})
     added = _store_evidence(action, files, actor)
-    log_action(actor=actor, action="actions.evidence.added", target=action, data={"files": [f.name for f in files]})
+    log_action(
+        actor=actor,
+        action="actions.evidence.added",
+        target=action,
+        data={"files": [uploads.client_name(f) for f in files]},
+    )
     return added

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
 from apps.audit.selectors import history_for
+from apps.common import uploads
 from apps.common.errors import StateConflict
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
@@ -218,4 +218,4 @@ def evidence_download(request, pk):
     evidence = get_object_or_404(
         ActionEvidence.objects.filter(action__in=selectors.action_list_for_user(request.user)), pk=pk
     )
-    return FileResponse(evidence.file.open("rb"), filename=evidence.original_name)
+    return uploads.file_response(evidence.file, filename=evidence.original_name)

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.accounts.models import User
-from apps.common.filters import PortalFilterSet
+from apps.common.filters import PortalFilterSet, StrictBooleanFilter
 from apps.org.models import StructuralUnit
 from apps.org.selectors import unit_list_for_user
 
@@ -88,7 +88,7 @@ class PlanEntryFilterSet(PortalFilterSet):
     month = MonthFilter(label=_("Month"))
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units, empty_label=_("All units"))
     auditor = django_filters.ModelChoiceFilter(label=_("Auditor"), queryset=_auditors, empty_label=_("Anyone"))
-    not_started = django_filters.BooleanFilter(label=_("Not started"), widget=forms.HiddenInput)
+    not_started = StrictBooleanFilter(label=_("Not started"), widget=forms.HiddenInput)
 
     def __init__(self, *args, default_month=None, not_started: bool = False, **kwargs):
         self.default_month = default_month

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
+from apps.common import uploads
 from apps.common.dates import DATABASE_FLOOR, DATABASE_FLOOR_DATE, validate_event_time, validate_record_date
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
 
@@ -250,7 +251,7 @@ def compute_score(answers) -> Decimal | None:
 
 
 def photo_upload_to(instance, filename):
-    return f"audits/{instance.audit_id}/{instance.item_id}-{filename}"
+    return uploads.random_name(f"audits/{instance.audit_id}", filename)
 
 
 class AuditAnswer(models.Model):

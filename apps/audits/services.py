@@ -310,7 +310,7 @@ def audit_answer(
             errors["comment"] = _("Describe what is not compliant.")
         if photo:
             try:
-                uploads.validate_upload(photo, kinds=uploads.PHOTOS, max_bytes=PHOTO_MAX_BYTES, field="photo")
+                uploads.checked_upload(photo, kinds=uploads.PHOTOS, max_bytes=PHOTO_MAX_BYTES, field="photo")
             except ValidationError as error:
                 errors.update(error.message_dict)
         if errors:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
 from apps.audit.selectors import history_for
+from apps.common import uploads
 from apps.common.errors import StateConflict
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
@@ -354,7 +355,10 @@ def answer_photo(request, pk):
     answer = get_object_or_404(AuditAnswer.objects.filter(audit__in=selectors.audit_list_for_user(request.user)), pk=pk)
     if not answer.photo:
         raise Http404
-    return FileResponse(answer.photo.open("rb"))
+    # Shown inline in the answer's <img> (raster pictures only; see uploads.file_response).
+    return uploads.file_response(
+        answer.photo, filename=f"audit-{answer.audit_id}-item-{answer.item_id}", inline_pictures=True
+    )
 
 
 # Checklist templates ---------------------------------------------------------------------------

@@ -33,6 +33,20 @@ class RecordDateFilter(django_filters.DateFilter):
         self.extra.setdefault("validators", [validate_record_date])
 
 
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true/false (1/0); absent or empty is "not given"; anything else is a field error, not None
+    (django's NullBooleanField reads `?flag=banana` as "not given": found by fuzzing the API)."""
+
+    def to_python(self, value):
+        if value not in (None, "", True, False, "true", "True", "1", "false", "False", "0"):
+            raise forms.ValidationError(_("Enter true or false."), code="invalid")
+        return super().to_python(value)
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
+
+
 class SearchFilter(django_filters.CharFilter):
     """Free-text search: at most 200 characters."""
 

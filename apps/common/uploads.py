@@ -7,6 +7,8 @@ bytes, videos are ISO media files), and the name's extension must agree with it.
 is refused with a message naming the file.
 """
 
+import os
+import uuid
 import zipfile
 from dataclasses import dataclass
 
@@ -139,3 +141,94 @@ def validate_upload(upload, *, kinds, max_bytes: int, field: str = "files") -> F
             }
         )
     return kind
+
+
+# --- Stored names and serving (issue 14) ---------------------------------------------------------
+# A file is stored under a random name whose extension comes from what its content was found to
+# be (never the client's name); it is served with the content type found in its stored bytes, as
+# an attachment, with `nosniff`. Only raster pictures (JPEG, PNG, WebP) may be shown inline, and
+# only where a view asks for it (photos shown in an <img>); SVG and HTML are never accepted, so
+# they are never served at all, let alone inline.
+
+PICTURE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp")}
+INLINE_TYPES = {content_type for content_type, _extension in PICTURE_TYPES.values()}
+STORED_EXTENSIONS = {".jpg", ".png", ".webp", ".heic", ".pdf", ".docx", ".xlsx", ".txt", ".mp4", ".mov"}
+OCTET_STREAM = "application/octet-stream"
+
+
+def _picture_format(upload) -> str | None:
+    from PIL import Image
+
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            return image.format
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds of errors on a broken file
+        return None
+    finally:
+        upload.seek(0)
+
+
+def detect_type(upload) -> tuple[str, str]:
+    """(content type, extension) of a file by its content alone; application/octet-stream and no
+    extension for anything that is none of the accepted kinds."""
+    picture = _picture_format(upload)
+    if picture in PICTURE_TYPES:
+        return PICTURE_TYPES[picture]
+    if _head(upload, 5) == b"%PDF-":
+        return "application/pdf", ".pdf"
+    brand = _iso_brand(upload)
+    if brand in HEIC_BRANDS:
+        return "image/heic", ".heic"
+    if brand in VIDEO_BRANDS:
+        return ("video/quicktime", ".mov") if brand == b"qt  " else ("video/mp4", ".mp4")
+    if _zip_has(upload, "word/"):
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"
+    if _zip_has(upload, "xl/"):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"
+    if _is_text(upload):
+        return "text/plain; charset=utf-8", ".txt"
+    return OCTET_STREAM, ""
+
+
+def client_name(upload) -> str:
+    """The name the file had on the user's device (for display only, never used on disk)."""
+    return (getattr(upload, "client_name", None) or upload.name or "")[:255]
+
+
+def checked_upload(upload, *, kinds, max_bytes: int, field: str = "files"):
+    """`validate_upload`, then the file is renamed for storage: `upload.<extension found in its
+    content>`; the user's name stays in `upload.client_name` (see `client_name`)."""
+    validate_upload(upload, kinds=kinds, max_bytes=max_bytes, field=field)
+    if not hasattr(upload, "client_name"):
+        upload.client_name = upload.name
+        upload.name = f"upload{detect_type(upload)[1]}"
+    return upload
+
+
+def random_name(prefix: str, filename: str) -> str:
+    """The stored path of an upload: `prefix/<random>.<ext>`, the extension kept only when it is
+    one the portal stores (the checked upload's name carries the one found in its content)."""
+    extension = os.path.splitext(filename or "")[1].lower()
+    if extension == ".jpeg":
+        extension = ".jpg"
+    if extension not in STORED_EXTENSIONS:
+        extension = ""
+    return f"{prefix.strip('/')}/{uuid.uuid4().hex}{extension}"
+
+
+def file_response(field_file, *, filename: str = "", inline_pictures: bool = False):
+    """Serve a stored upload: the content type found in its bytes (never HTML or SVG), as an
+    attachment named `filename` (RFC 5987 for non-ASCII names), with `nosniff`. With
+    `inline_pictures`, a JPEG, PNG or WebP picture is shown inline (for an <img>); nothing else is."""
+    from django.http import FileResponse
+    from django.utils.http import content_disposition_header
+
+    handle = field_file.open("rb")
+    content_type, extension = detect_type(handle)
+    inline = inline_pictures and content_type in INLINE_TYPES
+    name = filename or f"file{extension}"
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -220,7 +220,7 @@ class WorkerForm(StyledForm):
         photo = self.cleaned_data.get("photo")
         if photo:
             try:
-                uploads.validate_upload(photo, kinds=uploads.PHOTOS, max_bytes=PHOTO_MAX_BYTES, field="photo")
+                uploads.checked_upload(photo, kinds=uploads.PHOTOS, max_bytes=PHOTO_MAX_BYTES, field="photo")
             except forms.ValidationError as error:
                 raise forms.ValidationError(error.message_dict["photo"]) from None
         return photo or None

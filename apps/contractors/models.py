@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
+from apps.common import uploads
 from apps.common.fields import long_text_field
 from apps.org.models import StructuralUnit
 
@@ -91,6 +92,15 @@ class CompanyDocument(models.Model):
         return self.valid_until >= day
 
 
+def worker_photo_upload_to(instance, filename):
+    # A random name; only the extension found in the checked photo's content is kept.
+    return uploads.random_name("contractors/workers", filename)
+
+
+def violation_evidence_upload_to(instance, filename):
+    return uploads.random_name("contractors/violations", filename)
+
+
 class ContractorWorker(models.Model):
     """A person of a contractor company who may hold an access pass (a people record, not a user)."""
 
@@ -99,7 +109,7 @@ class ContractorWorker(models.Model):
     )
     full_name = models.CharField(_("full name"), max_length=200)
     job_title = models.CharField(_("job title"), max_length=200)
-    photo = models.ImageField(_("photo"), upload_to="contractors/workers/%Y/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=worker_photo_upload_to, blank=True)
     is_active = models.BooleanField(_("works for the company"), default=True)
 
     class Meta:
@@ -304,7 +314,7 @@ class Violation(models.Model):
                              verbose_name=_("unit"))  # fmt: skip
     location = models.CharField(_("where"), max_length=200, blank=True)
     observed_at = models.DateTimeField(_("found"))
-    evidence = models.FileField(_("evidence"), upload_to="contractors/violations/%Y/", blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=violation_evidence_upload_to, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_violations",
         verbose_name=_("recorded by"),

@@ -29,6 +29,7 @@ from apps.accounts.roles import roles_with
 from apps.actions.models import Action
 from apps.actions.services import action_create
 from apps.audit.services import log_action
+from apps.common import uploads
 from apps.common.dates import validate_event_time
 from apps.common.errors import StateConflict
 from apps.common.locking import lock_and_reload
@@ -123,6 +124,11 @@ def _tell(*, recipients, kind: str, key: str, subject: str, body: str, url: str)
     )
 
 
+# Evidence of a violation: a photo or a PDF, checked by its content (issue 14).
+VIOLATION_EVIDENCE = (uploads.PICTURE, uploads.PDF)
+VIOLATION_EVIDENCE_MAX_BYTES = 20 * uploads.MEGABYTE
+
+
 @transaction.atomic
 def violation_record(
     *, actor, company: ContractorCompany, severity: str, description: str, unit, observed_at,
@@ -137,6 +143,13 @@ def violation_record(
         errors["severity"] = [_("Choose minor, serious, severe or critical.")]
     if work_order is not None and work_order.company_id != company.pk:
         errors["work_order"] = [_("This work order belongs to another company.")]
+    if evidence is not None:
+        try:
+            uploads.checked_upload(
+                evidence, kinds=VIOLATION_EVIDENCE, max_bytes=VIOLATION_EVIDENCE_MAX_BYTES, field="evidence"
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
     workers = list(workers)
     if any(worker.company_id != company.pk for worker in workers):
         errors["workers"] = [_("Name only workers of this company.")]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.access import require, unit_ids_in_scope, unit_in_scope
 from apps.audit.services import log_action
+from apps.common import uploads
 from apps.common.dates import validate_record_date
 from apps.common.errors import StateConflict
 from apps.common.locking import lock_and_reload
@@ -125,13 +126,18 @@ def company_document_add(*, actor, company: ContractorCompany, kind: str, number
 
 # --- Workers -------------------------------------------------------------------------------------
 
+WORKER_PHOTO_MAX_BYTES = 10 * uploads.MEGABYTE
+
 
 @transaction.atomic
 def worker_create(*, actor, company: ContractorCompany, full_name: str, job_title: str, photo=None):
     require(actor, "contractors.manage_workers")
     worker = ContractorWorker(company=company, full_name=full_name.strip(), job_title=job_title.strip())
     if photo is not None:
-        worker.photo = photo
+        # Checked by content here too, whatever the caller (the form checks it first).
+        worker.photo = uploads.checked_upload(
+            photo, kinds=uploads.PHOTOS, max_bytes=WORKER_PHOTO_MAX_BYTES, field="photo"
+        )
     worker.full_clean()
     worker.save()
     log_action(actor=actor, action="contractors.worker.registered", target=worker)

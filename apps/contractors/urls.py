@@ -40,6 +40,7 @@ urlpatterns = [
     path("violations/", violation_views.violation_list, name="violation_list"),
     path("violations/new/", violation_views.violation_create, name="violation_create"),
     path("violations/<int:pk>/", violation_views.violation_detail, name="violation_detail"),
+    path("violations/<int:pk>/evidence/", violation_views.violation_evidence, name="violation_evidence"),
     path("violations/<int:pk>/sanction/", violation_views.sanction_apply, name="sanction_apply"),
     path("sanctions/<int:pk>/lift/", violation_views.sanction_lift, name="sanction_lift"),
     path("companies/<int:pk>/scorecard/", violation_views.company_scorecard, name="company_scorecard"),

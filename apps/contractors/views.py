@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required, require
 from apps.audit.selectors import history_for
+from apps.common import uploads
 from apps.common.csv_export import SafeCSVWriter
 from apps.common.errors import StateConflict
 from apps.common.filters import filtered_for_page
@@ -808,7 +809,8 @@ def worker_photo(request, pk):
     worker = _get_worker(request, pk)
     if not worker.photo:
         raise Http404
-    return FileResponse(worker.photo.open("rb"))
+    # Shown inline on the worker, pass and gate pages (raster pictures only; see uploads.file_response).
+    return uploads.file_response(worker.photo, filename=f"worker-{worker.pk}", inline_pictures=True)
 
 
 # --- Work orders -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ render)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.access import can, capability_required, require
 from apps.actions.selectors import actions_of
 from apps.audits.selectors import audit_list_for_user
+from apps.common import uploads
 from apps.common.errors import StateConflict
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
@@ -51,6 +53,16 @@ def violation_list(request):
             "can_record": can(request.user, "contractors.record_violations"),
         },
     )
+
+
+@capability_required("contractors.view")
+def violation_evidence(request, pk):
+    """A violation's evidence file, served only to those who may see the violation (never from a
+    public URL), as an attachment."""
+    violation = _get_violation(request, pk)
+    if not violation.evidence:
+        raise Http404
+    return uploads.file_response(violation.evidence, filename=f"violation-{violation.pk}-evidence")
 
 
 @capability_required("contractors.record_violations")

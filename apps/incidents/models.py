@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
+from apps.common import uploads
 from apps.common.dates import DATABASE_FLOOR, DATABASE_FLOOR_DATE, validate_event_time
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
 
@@ -181,7 +182,7 @@ class InvolvedPerson(models.Model):
 
 
 def attachment_upload_to(instance, filename):
-    return f"incidents/{instance.incident_id}/{filename}"
+    return uploads.random_name(f"incidents/{instance.incident_id}", filename)
 
 
 class IncidentAttachment(models.Model):

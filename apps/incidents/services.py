@@ -113,10 +113,10 @@ def attachment_add(*, actor, incident: Incident, files) -> list[IncidentAttachme
     """Attach photos, videos and documents, each checked by its content (not its name)."""
     _check(rules.may_edit_incident(actor, incident), _("You may not change this incident."))
     for upload in files:
-        uploads.validate_upload(upload, kinds=uploads.INCIDENT_FILES, max_bytes=ATTACHMENT_MAX_BYTES, field="files")
+        uploads.checked_upload(upload, kinds=uploads.INCIDENT_FILES, max_bytes=ATTACHMENT_MAX_BYTES, field="files")
     added = [
         IncidentAttachment.objects.create(
-            incident=incident, file=upload, original_name=upload.name[:255], uploaded_by=actor
+            incident=incident, file=upload, original_name=uploads.client_name(upload), uploaded_by=actor
         )
         for upload in files
     ]

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
+from apps.common import uploads
 from apps.common.errors import StateConflict
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
@@ -172,7 +173,7 @@ def attachment_download(request, pk):
         IncidentAttachment.objects.filter(incident__in=selectors.incident_list_for_user(request.user).values("pk")),
         pk=pk,
     )
-    return FileResponse(attachment.file.open("rb"), filename=attachment.original_name)
+    return uploads.file_response(attachment.file, filename=attachment.original_name)
 
 
 @require_POST

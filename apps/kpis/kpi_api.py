@@ -17,6 +17,7 @@ fresh they are."""
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -253,6 +254,13 @@ class FigureSerializer(serializers.Serializer):
     denominator = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
 
 
+class OneObjectSchema(AutoSchema):
+    """The schema of a `list` action that answers one object (found by fuzzing the API)."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class ValueSerializer(serializers.Serializer):
     kpi = serializers.CharField()
     unit = serializers.IntegerField(allow_null=True)
@@ -286,9 +294,11 @@ def _quantised(figure: selectors.Figure) -> dict:
             OpenApiParameter("to", OpenApiTypes.STR, description="YYYY-MM"),
         ],
         responses={200: ValueSerializer, 400: REFUSED, 403: FORBIDDEN},
+        operation_id="kpi_values_list",
     )
 )
 class ValueViewSet(viewsets.GenericViewSet):
+    schema = OneObjectSchema()  # `list` answers one object (the series), not an array
     capabilities = {"GET": "kpis.view_dashboard"}
     serializer_class = ValueSerializer
     queryset = KpiSnapshot.objects.none()

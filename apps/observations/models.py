@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.actions.sources import source_actions_relation
+from apps.common import uploads
 from apps.common.dates import DATABASE_FLOOR, validate_event_time
 from apps.common.fields import long_text_field
 
@@ -146,7 +147,7 @@ class ObservationMonthlyCount(models.Model):
 
 
 def photo_upload_to(instance, filename):
-    return f"observations/{instance.observation_id}/{filename}"
+    return uploads.random_name(f"observations/{instance.observation_id}", filename)
 
 
 class ObservationPhoto(models.Model):

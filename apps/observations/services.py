@@ -79,7 +79,7 @@ def _photo_errors(photos) -> list[str]:
     errors = []
     for upload in photos:
         try:
-            uploads.validate_upload(upload, kinds=uploads.PHOTOS, max_bytes=PHOTO_MAX_BYTES, field="photos")
+            uploads.checked_upload(upload, kinds=uploads.PHOTOS, max_bytes=PHOTO_MAX_BYTES, field="photos")
         except ValidationError as error:
             errors.extend(error.message_dict["photos"])
     return errors

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.access import can, capability_required, require
 from apps.actions.selectors import actions_of
+from apps.common import uploads
 from apps.common.charts import Bar, bar_chart_svg
 from apps.common.csv_export import SafeCSVWriter
 from apps.common.drafts import keep_draft, take_draft
@@ -147,7 +148,10 @@ def photo(request, pk):
     picture = get_object_or_404(
         ObservationPhoto.objects.filter(observation__in=selectors.observation_list_for_user(request.user)), pk=pk
     )
-    return FileResponse(picture.image.open("rb"))
+    # Shown inline in the detail page's <img> (raster pictures only; see uploads.file_response).
+    return uploads.file_response(
+        picture.image, filename=f"observation-{picture.observation_id}-photo-{picture.pk}", inline_pictures=True
+    )
 
 
 @capability_required("observations.view")

@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the portal's error responses (401, 403, 404, 400): apps/common/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.common.schema.add_error_responses",
+    ],
     # Action priority and observation risk share one scale (low … critical).
     "ENUM_NAME_OVERRIDES": {
         "RiskLevelEnum": "apps.observations.models.Observation.Risk",

@@ -34,6 +34,15 @@ def _violation_data(ctx):
     }  # fmt: skip
 
 
+def _evidence_url(ctx):
+    """The violation's evidence URL, after giving the walk's violation a file (it has none)."""
+    if not ctx.violation.evidence:
+        from tests.observations.conftest import jpeg
+
+        ctx.violation.evidence.save("walk.jpg", jpeg("walk.jpg"), save=True)
+    return reverse("contractors:violation_evidence", args=[ctx.violation.pk])
+
+
 EXPECTATIONS: dict = {
     "contractors:violation_list": [Case(lambda o: reverse("contractors:violation_list"), page(READERS))],
     "contractors:violation_create": [
@@ -42,6 +51,9 @@ EXPECTATIONS: dict = {
     ],
     "contractors:violation_detail": [
         Case(lambda o: o.violation.get_absolute_url(), page(READERS, outsider=404)),
+    ],
+    "contractors:violation_evidence": [
+        Case(_evidence_url, page(READERS, outsider=404)),
     ],
     "contractors:sanction_apply": [
         Case(

@@ -51,7 +51,9 @@ def test_a_person_involved_is_named_by_the_roll_or_the_typed_name(incident, org)
 
 def test_attachments_are_stored_under_their_incident(incident):
     attachment = IncidentAttachment(incident=incident, original_name="scene.jpg")
-    assert attachment_upload_to(attachment, "scene.jpg") == f"incidents/{incident.pk}/scene.jpg"
+    # A random name under the incident; only the (checked) extension is kept (issue 14).
+    stored = attachment_upload_to(attachment, "scene.jpg")
+    assert stored.startswith(f"incidents/{incident.pk}/") and stored.endswith(".jpg") and "scene" not in stored
     assert str(attachment) == "scene.jpg"
 
 

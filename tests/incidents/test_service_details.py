@@ -81,12 +81,13 @@ def test_a_timeline_event_is_stored_and_logged(incident, hse_specialist):
 def test_attachments_keep_their_names_and_are_logged(incident, hse_specialist):
     long = SimpleUploadedFile("a" * 300 + ".txt", b"x")  # the upload itself keeps 255 characters and the type
     assert len(long.name) == 255 and long.name.endswith(".txt")
+    long_name = long.name  # the checked upload is renamed for storage; its name is kept for display
     added = services.attachment_add(
         actor=hse_specialist, incident=incident, files=[SimpleUploadedFile("notes.txt", b"Belt speed 2 m/s"), long]
     )
-    assert [a.original_name for a in added] == ["notes.txt", long.name]
+    assert [a.original_name for a in added] == ["notes.txt", long_name]
     assert {a.uploaded_by for a in IncidentAttachment.objects.all()} == {hse_specialist}
-    assert entry("incidents.attachment.added").data == {"files": ["notes.txt", long.name]}
+    assert entry("incidents.attachment.added").data == {"files": ["notes.txt", long_name]}
 
 
 # Opening and the workflow ------------------------------------------------------------------------

@@ -84,3 +84,24 @@ def test_proposal_for_unit_reads_two_queries(db, django_assert_num_queries):
     _people(unit, ["Mechanic"] * 20)
     with django_assert_num_queries(2):
         proposal_for_unit(unit)
+
+
+def test_seven_days_reached_by_the_steps_is_not_called_capped():
+    """Every step at once gives 3 + 4 = 7 days: the longest internship, but nothing was cut."""
+    proposal = proposed_length(headcount=41, job_titles=7)
+    assert proposal.days == 7
+    assert "capped" not in proposal.reason
+
+
+@pytest.mark.django_db
+def test_the_subtree_of_a_unit_or_its_id_reaches_every_level_and_nothing_beside():
+    from apps.internships.length import unit_subtree_ids
+    from tests.factories import UnitFactory
+
+    shop = UnitFactory()
+    crew = UnitFactory(parent=shop, site=shop.site)
+    team = UnitFactory(parent=crew, site=shop.site)
+    UnitFactory(site=shop.site)  # another shop
+    assert unit_subtree_ids(shop) == {shop.pk, crew.pk, team.pk}
+    assert unit_subtree_ids(crew.pk) == {crew.pk, team.pk}
+    assert unit_subtree_ids(team) == {team.pk}

@@ -257,3 +257,77 @@ def test_the_csv_has_a_header_and_one_row_per_person(states, hse_head):
     assert by_name["Mechanic missing"][-1] == "missing"
     slinger = list(matrix.matrix_csv_rows(people=[states["elsewhere"]], today=today))[1]
     assert slinger[-2:] == ["", ""]
+
+
+# --- What mutation testing found untested --------------------------------------------------------
+
+
+def test_a_job_title_under_a_unit_filters_in_sql_to_that_unit_and_below(org, hse_head):
+    """The SQL filter and `required_courses_for` agree: the title under the shop, not elsewhere."""
+    course = TrainingRequirementFactory(job_title="Electrician", unit=org.shop).course
+    in_crew = PersonFactory(unit=org.crew, job_title="Electrician", full_name="Electrician crew")
+    PersonFactory(unit=org.other_shop, job_title="Electrician", full_name="Electrician elsewhere")
+    PersonFactory(unit=org.crew, job_title="Welder", full_name="Welder crew")
+    assert list(matrix_people_for_user(hse_head, course=course, state="missing", today=D)) == [in_crew]
+
+
+def test_two_requirements_of_one_course_each_bring_their_people(org, hse_head):
+    """A course required of a job title and of a unit: people of either, in SQL as in Python."""
+    course = CourseFactory(name="Gas safety")
+    TrainingRequirementFactory(course=course, job_title="Welder")
+    TrainingRequirementFactory(course=course, applies_to="unit", unit=org.other_shop, job_title="")
+    welder = PersonFactory(unit=org.crew, job_title="Welder", full_name="A welder")
+    driver = PersonFactory(unit=org.other_shop, job_title="Driver", full_name="A driver")
+    PersonFactory(unit=org.crew, job_title="Driver", full_name="Crew driver")
+    found = set(matrix_people_for_user(hse_head, course=course, state="missing", today=D))
+    sidorov = Person.objects.get(full_name="Sidorov S. S.")  # the other shop's haul truck driver
+    assert found == {welder, driver, sidorov}
+    assert required_courses_for([welder, driver]) == {welder.pk: {course.pk}, driver.pk: {course.pk}}
+
+
+def test_a_person_matching_the_second_requirement_only_is_still_required(org):
+    """The requirements are all looked at: a first one that does not match does not end the search."""
+    first = TrainingRequirementFactory(job_title="Fitter").course
+    second = TrainingRequirementFactory(job_title="Slinger").course
+    unit_course = TrainingRequirementFactory(applies_to="unit", unit=org.other_shop, job_title="").course
+    in_crew = TrainingRequirementFactory(applies_to="unit", unit=org.crew, job_title="").course
+    slinger = PersonFactory(unit=org.crew, job_title="Slinger")
+    assert required_courses_for([slinger]) == {slinger.pk: {second.pk, in_crew.pk}}
+    assert first.pk != unit_course.pk
+
+
+def test_a_state_filter_over_several_courses_keeps_a_person_of_any(states, hse_head, org):
+    """Missing first aid for one person, expired lifting for another: both need attention."""
+    PersonFactory(unit=org.shop, job_title="Clerk", full_name="Mechanic clerk")
+    people = _names(matrix_people_for_user(hse_head, state="attention", today=states["today"]))
+    assert "clerk" in people and "expired" in people
+
+
+def test_filters_given_as_ids_work_as_records(states, hse_head, org):
+    today = states["today"]
+    by_record = list(matrix_people_for_user(hse_head, unit=org.crew, course=states["lifting"], today=today))
+    by_id = list(matrix_people_for_user(hse_head, unit=org.crew.pk, course=states["lifting"].pk, today=today))
+    assert by_id == by_record and len(by_id) == 5
+
+
+def test_the_rows_come_by_unit_then_name(org, hse_head):
+    UnitFactory(name="Aaa shop", code="aaa-shop")
+    zed = PersonFactory(unit=org.crew, full_name="Zed Z. Z.")
+    abe = PersonFactory(unit=org.crew, full_name="Abe A. A.")
+    crew = list(matrix_people_for_user(hse_head, unit=org.crew, today=D))
+    assert crew.index(abe) < crew.index(zed)
+    everyone = list(matrix_people_for_user(hse_head, today=D))
+    units = [p.unit.name for p in everyone]
+    assert units == sorted(units)
+
+
+def test_a_contractor_workers_training_in_the_course_does_not_hide_the_employees_missing_it(org, hse_head):
+    """A worker's attendance has no person: it must not reach the filter's subquery as a NULL
+    (NOT IN a list holding NULL is never true, and every "missing" cell would vanish)."""
+    from tests.factories import WorkerFactory
+
+    course = TrainingRequirementFactory(job_title="Fitter").course
+    fitter = PersonFactory(unit=org.crew, job_title="Fitter", full_name="The fitter")
+    AttendanceFactory(person=None, contractor_worker=WorkerFactory(), course=course, valid_until=D)
+    assert list(matrix_people_for_user(hse_head, course=course, state="missing", today=D)) == [fitter]
+    assert list(matrix_people_for_user(hse_head, course=course, state="attention", today=D)) == [fitter]
