@@ -38,7 +38,7 @@ from tests.conftest import make_executive, make_hse_head, make_hse_specialist, m
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 MAX_EXAMPLES = 3  # per operation, role and generation mode
-TIME_BUDGET_S = 200  # the whole module; beyond it the remaining operations are reported as not fuzzed
+TIME_BUDGET_S = 420  # the whole module; beyond it the remaining operations are reported as not fuzzed
 ONLY = os.environ.get("FUZZ_ONLY", "")  # locally: fuzz only the operations whose label contains one of these
 ROLES = ("hse_head", "hse_specialist", "line_manager", "executive")
 CHECKS = {
@@ -76,7 +76,11 @@ class Figures:
     excluded: Counter = field(default_factory=Counter)  # check -> count of excused failures
     examples: dict = field(default_factory=lambda: defaultdict(list))  # check -> first messages
     not_fuzzed: list = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
+    started: float | None = None  # when the first operation is fuzzed (not at import: collection
+    # of the whole suite comes minutes before this module runs)
+
+    def elapsed(self) -> float:
+        return 0.0 if self.started is None else time.monotonic() - self.started
 
 
 FIGURES = Figures()
@@ -170,11 +174,13 @@ def test_fuzz_api_as(role, wsgi_app):
     token, _created = Token.objects.get_or_create(user=personas[role])
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
     headers = {"Authorization": f"Token {token.key}"}
+    if FIGURES.started is None:
+        FIGURES.started = time.monotonic()
     for result in schema.get_all_operations():
         operation = result.ok()
         if ONLY and not any(part in operation.label for part in ONLY.split(",")):
             continue
-        if time.monotonic() - FIGURES.started > TIME_BUDGET_S:
+        if FIGURES.elapsed() > TIME_BUDGET_S:
             FIGURES.not_fuzzed.append(f"{role} {operation.label}: time budget of {TIME_BUDGET_S} s spent")
             continue
         FIGURES.operations.add(operation.label)
@@ -186,7 +192,7 @@ def test_fuzz_figures(capsys):
     """The figures of the run, on the terminal whatever `-s` says; fails on any failure not excused."""
     lines = [
         f"API fuzzing: {len(FIGURES.operations)} operations x {len(ROLES)} roles = {len(FIGURES.pairs)} pairs, "
-        f"{FIGURES.cases} cases ({dict(FIGURES.by_mode)}), {time.monotonic() - FIGURES.started:.0f} s",
+        f"{FIGURES.cases} cases ({dict(FIGURES.by_mode)}), {FIGURES.elapsed():.0f} s",
         "  statuses: " + ", ".join(f"{code}: {n}" for code, n in sorted(FIGURES.statuses.items())),
         "  failures by check: " + ", ".join(f"{name}: {FIGURES.failures[name]}" for name in CHECKS),
         f"  excused ({len(EXCLUDED)} exclusions): " + ", ".join(f"{n}: {c}" for n, c in FIGURES.excluded.items()),
