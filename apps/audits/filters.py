@@ -113,7 +113,7 @@ class PlanEntryFilterSet(PortalFilterSet):
 
 
 class ChecklistTemplateFilterSet(PortalFilterSet):
-    active = django_filters.BooleanFilter(label=_("In use"))
+    active = StrictBooleanFilter(label=_("In use"))
 
     def filter_with(self, queryset, *, active=None):
         return queryset if active is None else queryset.filter(is_active=active)

@@ -15,6 +15,7 @@ import hashlib
 
 import django_filters
 from django import forms
+from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -33,14 +34,34 @@ class RecordDateFilter(django_filters.DateFilter):
         self.extra.setdefault("validators", [validate_record_date])
 
 
+STRICT_BOOLEAN_WORDS = {True: True, "true": True, "True": True, "1": True, "2": True,
+                         False: False, "false": False, "False": False, "0": False, "3": False}  # fmt: skip
+NOT_GIVEN = (None, "", "unknown")  # "unknown": the empty choice of a yes/no select
+
+
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """The yes/no select, which hands on a value it does not know (Django's turns it into "not
+    given" before the field can refuse it)."""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if value in NOT_GIVEN:
+            return None
+        return STRICT_BOOLEAN_WORDS.get(value, value)
+
+
 class StrictNullBooleanField(forms.NullBooleanField):
     """true/false (1/0); absent or empty is "not given"; anything else is a field error, not None
     (django's NullBooleanField reads `?flag=banana` as "not given": found by fuzzing the API)."""
 
+    widget = StrictNullBooleanSelect
+
     def to_python(self, value):
-        if value not in (None, "", True, False, "true", "True", "1", "false", "False", "0"):
+        if value in NOT_GIVEN:
+            return None
+        if value not in STRICT_BOOLEAN_WORDS:
             raise forms.ValidationError(_("Enter true or false."), code="invalid")
-        return super().to_python(value)
+        return STRICT_BOOLEAN_WORDS[value]
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -104,6 +125,11 @@ class PortalFilterSet(django_filters.FilterSet):
 
     layout: dict[str, str] = {}
     default_layout = "col-6 col-md-3"
+    # A yes/no parameter is true or false, or a field error (never read as "not given").
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
 
     def filter_queryset(self, queryset):
         values = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}

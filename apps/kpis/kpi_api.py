@@ -28,7 +28,7 @@ from apps.accounts.access import unit_ids_in_scope
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.common.dates import month_start, months_back, next_month
-from apps.common.filters import PortalFilterSet
+from apps.common.filters import PortalFilterSet, StrictBooleanFilter
 from apps.org.models import StructuralUnit
 from apps.org.selectors import unit_choices_for_user
 
@@ -332,7 +332,7 @@ class SnapshotFilterSet(PortalFilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=StructuralUnit.objects.none())
     person = django_filters.NumberFilter(label=_("Person"), field_name="person_id")
     month = django_filters.DateFilter(label=_("Month"), input_formats=["%Y-%m", "%Y-%m-%d"], method="filter_month")
-    per_person = django_filters.BooleanFilter(label=_("Per-person rows"), method="filter_per_person")
+    per_person = StrictBooleanFilter(label=_("Per-person rows"), method="filter_per_person")
 
     class Meta:
         model = KpiSnapshot

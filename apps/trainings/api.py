@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from apps.accounts.models import User
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
-from apps.common.filters import PortalFilterSet
+from apps.common.filters import PortalFilterSet, StrictBooleanFilter
 from apps.contractors.api import ScopedField
 from apps.contractors.models import ContractorWorker
 from apps.org.models import Person
@@ -202,7 +202,7 @@ class RequirementViewSet(
 class TrainerFilterSet(PortalFilterSet):
     course = django_filters.ModelChoiceFilter(label=_("Course"), queryset=Course.objects.order_by("name", "pk"))
     user = django_filters.ModelChoiceFilter(label=_("Trainer"), queryset=User.objects.all())
-    is_active = django_filters.BooleanFilter(label=_("May teach"))
+    is_active = StrictBooleanFilter(label=_("May teach"))
 
     class Meta:
         model = Trainer
