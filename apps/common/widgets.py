@@ -47,3 +47,29 @@ def use_fast_select(field) -> None:
         fast.choices = widget.choices
         fast.is_required = widget.is_required
         field.widget = fast
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, `is-invalid` on the fields with errors (for forms drawn
+    field by field, not through crispy)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            use_fast_select(field)
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound:
+            for name in self.errors:
+                if name in self.fields:
+                    widget = self.fields[name].widget
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.actions.selectors import owner_choices
 from apps.common import uploads
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, ModelMultipleChoiceField, RecordDateField
-from apps.common.widgets import use_fast_select
+from apps.common.widgets import StyledForm
 
 from . import services
 from .models import AccessPass, CompanyDocument, ContractorCompany, ContractorWorker, WorkerDocument, WorkOrder
@@ -33,31 +33,6 @@ def _reason(label=REASON_LABEL, *, help_text=""):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=help_text,
     )
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget (for forms drawn field by field, not through crispy)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            use_fast_select(field)
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def full_clean(self):
-        super().full_clean()
-        if self.is_bound:
-            for name in self.errors:
-                if name in self.fields:
-                    widget = self.fields[name].widget
-                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
 # --- Passes ----------------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.common import uploads
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, EventDateTimeField, ModelMultipleChoiceField
+from apps.common.widgets import StyledForm
 
 from . import services
-from .forms import StyledForm
 from .models import ContractorWorker, Sanction, Violation, WorkOrder
 
 EVIDENCE_ACCEPT = f"image/jpeg,image/png,image/webp,application/pdf,{uploads.accept_attribute(uploads.PHOTOS)}"

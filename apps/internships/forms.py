@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateField
-from apps.common.widgets import use_fast_select
+from apps.common.widgets import StyledForm
 
 from .models import Internship, InternshipContact, InternshipDay, Signal
 
@@ -49,31 +49,6 @@ def _text(label, *, required=False, rows=3, max_length=LONG_TEXT_MAX_LENGTH, **k
         widget=forms.Textarea(attrs={"rows": rows}),
         **kwargs,
     )
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, `is-invalid` on the fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            use_fast_select(field)
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def full_clean(self):
-        super().full_clean()
-        if self.is_bound:
-            for name in self.errors:
-                if name in self.fields:
-                    widget = self.fields[name].widget
-                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
 def _person_label(person) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, ModelMultipleChoiceField, RecordDateField
-from apps.contractors.forms import StyledForm
+from apps.common.widgets import StyledForm
 
 from .models import SESSION_HOURS_MAX, VALIDITY_MONTHS_MAX, Attendance, Course, TrainingRequirement
 
