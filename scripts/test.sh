@@ -11,6 +11,8 @@ out=$(.venv/bin/lint-imports --no-cache 2>&1) || { echo "$out" >&2; exit 1; }
 # Static analysis (issue 14): any high-severity bandit finding in the portal's code fails the run
 # (tests and migrations excluded; medium and low findings are reviewed, not gating).
 .venv/bin/bandit -r apps hse_portal -x '*/migrations/*' -lll -q
+# Dependency audit (pip-audit): printed, not gating (scripts/dependency_audit.py says why).
+$PY scripts/dependency_audit.py
 $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Models changed without a migration: run manage.py makemigrations" >&2; exit 1; }
 DJANGO_SETTINGS_MODULE=hse_portal.settings.production \

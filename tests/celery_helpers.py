@@ -81,11 +81,17 @@ class RedisServer:
             self.process.wait(timeout=10)
         wait_until(lambda: not self.is_up(), timeout=5, message="redis-server to stop")
 
+    def kill(self):
+        """SIGKILL: no shutdown, open connections reset by the kernel (a crash, not a stop)."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
 
 class WorkerProcess:
-    def __init__(self, broker_url: str, log_path: Path):
+    def __init__(self, broker_url: str, log_path: Path, *, env: dict | None = None):
         self.broker_url = broker_url
         self.log_path = log_path
+        self.extra_env = env or {}  # e.g. EMAIL_BACKEND/EMAIL_HOST/EMAIL_PORT (settings/test.py)
         self.process = None
 
     def start(self):
@@ -98,6 +104,7 @@ class WorkerProcess:
             "REDIS_URL": self.broker_url,
             "TEST_WORKER_USES_REDIS_URL": "1",
             "PYTHONPATH": str(BASE_DIR),
+            **self.extra_env,
         }
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -131,6 +138,11 @@ class WorkerProcess:
     def output(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
+    def kill(self):
+        """kill -9: no warm shutdown, the task it runs unacknowledged, its database session cut."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -154,7 +166,8 @@ def publishing_to(broker_url: str):
         app.amqp._producer_pool = None
 
     app.conf.broker_url = broker_url
-    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    # max_retries 0: a publish tries the broker once, as settings/base.py configures it for REDIS_URL.
+    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
     reset_pools()
     try:
         yield

@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from .middleware import stamp_sign_in
+        from .middleware import require_second_factor, stamp_sign_in
 
         user_logged_in.connect(stamp_sign_in, dispatch_uid="accounts.stamp_sign_in")
+        user_logged_in.connect(require_second_factor, dispatch_uid="accounts.require_second_factor")

@@ -35,6 +35,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "accounts.renew_own_api_token": ALL_ROLES,
     # End another user's sessions and API token (Django admin's "End all sessions").
     "accounts.end_user_sessions": frozenset({Role.SYSTEM_ADMIN}),
+    # Two-step sign-in (a TOTP app and backup codes), for the accounts that can do most harm; the
+    # system admin resets it for a user who lost their phone (Django admin, with a reason).
+    "accounts.use_second_factor": frozenset({Role.HSE_HEAD, Role.PASS_ADMIN, Role.SYSTEM_ADMIN}),
+    "accounts.reset_second_factor": frozenset({Role.SYSTEM_ADMIN}),
     # What /healthz says about the database and the broker (anyone else: only "ok" or "error").
     "core.view_health_details": frozenset({Role.SYSTEM_ADMIN}),
     # Action register. Row-level rules (owner, owner's line manager) are in apps/actions/rules.py.

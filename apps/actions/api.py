@@ -7,6 +7,7 @@ from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
 from apps.accounts.access import require, unit_in_scope
+from apps.common.api import PortalModelSerializer
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
 
 from . import selectors, services
@@ -31,7 +32,7 @@ def _source_type(action):
     return ContentType.objects.get_for_id(action.source_type_id)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(PortalModelSerializer):
     reference = serializers.CharField(read_only=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=selectors.owner_choices())
     due_date = RecordDateSerializerField(help_text="Not in the past when set or moved.")

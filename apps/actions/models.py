@@ -170,18 +170,6 @@ class Action(models.Model):
     def is_overdue(self, today: date) -> bool:
         return self.days_overdue(today) > 0
 
-    STATUS_BADGES = {
-        Status.OPEN: "text-bg-primary",
-        Status.IN_PROGRESS: "text-bg-info",
-        Status.DONE: "text-bg-warning",
-        Status.VERIFIED: "text-bg-success",
-        Status.CANCELLED: "text-bg-secondary",
-    }
-
-    @property
-    def status_badge(self) -> str:
-        return self.STATUS_BADGES[self.status]
-
     @property
     def is_weak_control(self) -> bool:
         return self.control_level in (self.ControlLevel.ADMINISTRATIVE, self.ControlLevel.PPE)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.access import require
 from apps.audit.services import log_action
 from apps.common import uploads
-from apps.common.dates import validate_record_date
+from apps.common.dates import short_date, validate_record_date
 from apps.common.errors import StateConflict
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
 from apps.common.locking import lock_and_reload
@@ -89,7 +89,7 @@ def _notify_owner_assigned(action: Action, actor) -> None:
         dedupe_key=f"action_assigned:{action.pk}:{action.owner_id}:{action.updated_at:%Y%m%d%H%M%S%f}",
         subject=_("New action for you: %(ref)s %(title)s") % {"ref": action.reference, "title": action.title},
         body=_("%(actor)s assigned you an action in %(unit)s, due %(due)s.")
-        % {"actor": actor, "unit": action.unit, "due": action.due_date.isoformat()},
+        % {"actor": actor, "unit": action.unit, "due": short_date(action.due_date)},
         url=action.get_absolute_url(),
     )
 

@@ -41,7 +41,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.label}"
 
     @property
     def label(self) -> str:

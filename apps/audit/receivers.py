@@ -21,6 +21,10 @@ def record_sign_in(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit-sign-in-failed")
 def record_failed_sign_in(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username") or "")[:USERNAME_KEEP]
+    if credentials.get("second_factor"):
+        # The password was right, the code of the second step was not (accounts: two-step sign-in).
+        log_action(actor=None, action="accounts.second_factor_failed", actor_name=username, data={"username": username})
+        return
     log_action(actor=None, action="accounts.sign_in_failed", actor_name=username, data={"username": username})
 
 

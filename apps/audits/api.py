@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from apps.accounts.access import unit_in_scope
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
+from apps.common.api import PortalModelSerializer
 from apps.common.fields import INTEGER_MAX, LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
 from apps.org.models import StructuralUnit
 
@@ -50,13 +51,13 @@ CONFLICT = OpenApiResponse(
 )
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class ChecklistItemSerializer(PortalModelSerializer):
     class Meta:
         model = ChecklistItem
         fields = ["id", "order", "section", "text", "guidance", "weight"]
 
 
-class ChecklistTemplateSerializer(serializers.ModelSerializer):
+class ChecklistTemplateSerializer(PortalModelSerializer):
     current_version = serializers.SerializerMethodField()
     items = serializers.SerializerMethodField()
 
@@ -180,7 +181,7 @@ class MonthSerializerField(serializers.DateField):
             raise serializers.ValidationError(error.messages) from None
 
 
-class PlanEntrySerializer(serializers.ModelSerializer):
+class PlanEntrySerializer(PortalModelSerializer):
     month = MonthSerializerField()
     audit = serializers.SerializerMethodField()
     audit_status = serializers.SerializerMethodField()
@@ -232,7 +233,7 @@ class PlanEntryViewSet(
         serializer.instance = services.plan_entry_create(actor=self.request.user, **serializer.validated_data)
 
 
-class AuditAnswerSerializer(serializers.ModelSerializer):
+class AuditAnswerSerializer(PortalModelSerializer):
     item = ChecklistItemSerializer(read_only=True)
     photo_url = serializers.SerializerMethodField()
     actions = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("Actions opened for it."))
@@ -247,7 +248,7 @@ class AuditAnswerSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(reverse("audits:photo", args=[answer.pk]))
 
 
-class AuditSerializer(serializers.ModelSerializer):
+class AuditSerializer(PortalModelSerializer):
     reference = serializers.CharField(read_only=True)
     template = serializers.IntegerField(source="template_version.template_id", read_only=True)
     template_name = serializers.CharField(source="template_version.template.name", read_only=True)

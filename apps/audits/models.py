@@ -220,10 +220,6 @@ class Audit(models.Model):
         return self.status == self.Status.COMPLETED
 
     @property
-    def status_badge(self) -> str:
-        return "text-bg-success" if self.is_completed else "text-bg-info"
-
-    @property
     def score_badge(self) -> str:
         if self.score is None:
             return "text-bg-secondary"
@@ -293,13 +289,3 @@ class AuditAnswer(models.Model):
     @property
     def is_non_compliant(self) -> bool:
         return self.result == self.Result.NON_COMPLIANT
-
-    RESULT_BADGES = {
-        Result.COMPLIANT: "text-bg-success",
-        Result.NON_COMPLIANT: "text-bg-danger",
-        Result.NOT_APPLICABLE: "text-bg-secondary",
-    }
-
-    @property
-    def result_badge(self) -> str:
-        return self.RESULT_BADGES.get(self.result, "text-bg-light")

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.accounts.access import can, scope_queryset, unit_ids_in_scope
 from apps.accounts.models import User
+from apps.accounts.roles import Role
 from apps.actions.selectors import actions_of
 from apps.common.dates import month_bounds
 
@@ -118,6 +119,19 @@ def auditor_choices(user=None):
         if scope is not None:
             users = users.filter(Q(units__in=scope) | Q(pk=user.pk)).distinct()
     return users
+
+
+def unit_managers(unit) -> list:
+    """Who acknowledges an audit of a unit: the active line managers assigned to it or, when it has
+    none (a crew), to the nearest unit above it."""
+    while unit is not None:
+        managers = list(
+            User.objects.filter(is_active=True, role=Role.LINE_MANAGER, units=unit).order_by("last_name", "first_name")
+        )
+        if managers:
+            return managers
+        unit = unit.parent
+    return []
 
 
 def auditor_filter_choices(user):

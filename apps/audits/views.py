@@ -341,9 +341,13 @@ def audit_report(request, pk):
     for answer in answers:
         if answer.result:
             counts[answer.result] += 1
+    # The auditor signs, and the manager of the audited unit acknowledges the findings (a blank
+    # line to write in when the unit has no manager in the portal).
+    managers = [str(manager) for manager in selectors.unit_managers(audit.unit)] or [""]
+    signers = [(_("Auditor"), str(audit.auditor))] + [(_("Manager of the audited unit"), name) for name in managers]
     pdf = render_pdf(
         "audits/audit_report_pdf.html",
-        {"audit": audit, "answers": answers, "counts": counts, "generated_at": timezone.now()},
+        {"audit": audit, "answers": answers, "counts": counts, "generated_at": timezone.now(), "signers": signers},
         request=request,
     )
     return pdf_response(pdf, filename=f"{audit.reference} {audit.unit.name} {audit.started_at:%Y-%m-%d}")

@@ -71,7 +71,9 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return day_start(month_start(month)), day_start(next_month(month))
 
 
-def _shown(day: date) -> str:
+def short_date(day: date) -> str:
+    """A day as the current language prints it in a sentence ("26 Nov 2026", "26.11.2026"); never
+    `isoformat()` in a message a person reads."""
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
@@ -85,7 +87,7 @@ def validate_event_time(value: datetime, *, now: datetime | None = None) -> None
     earliest = day_start(records_begin())
     if value < earliest:
         raise ValidationError(
-            _("This is before the enterprise's records begin (%(date)s).") % {"date": _shown(records_begin())},
+            _("This is before the enterprise's records begin (%(date)s).") % {"date": short_date(records_begin())},
             code="too_early",
         )
     if value > now + FUTURE_TOLERANCE:
@@ -98,7 +100,7 @@ def validate_record_date(value: date) -> None:
         return
     if value < records_begin():
         raise ValidationError(
-            _("This is before the enterprise's records begin (%(date)s).") % {"date": _shown(records_begin())},
+            _("This is before the enterprise's records begin (%(date)s).") % {"date": short_date(records_begin())},
             code="too_early",
         )
     if value > plan_horizon():

@@ -23,6 +23,19 @@ FIELD_ERRORS = {
     "description": "Field name → list of messages (`non_field_errors` for the request as a whole), "
     "or `detail` for a body that cannot be parsed.",
 }
+CONFLICT = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string", "enum": ["state_conflict", "version_conflict"]},
+        "version": {"type": "array", "items": {"type": "string"}},
+        "current_version": {"type": "integer"},
+    },
+    "required": ["detail", "code"],
+    "description": "`state_conflict`: the record's state no longer allows this (someone was first). "
+    "`version_conflict`: the record changed since the `version` sent was read (apps.common.versioning): the "
+    "field error on `version` and the `current_version` to read again.",
+}
 DESCRIPTIONS = {
     "400": "The request is invalid: field errors.",
     "401": "No valid token (or session): sign in.",
@@ -44,6 +57,7 @@ def add_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("PortalError", ERROR)
     schemas.setdefault("PortalFieldErrors", FIELD_ERRORS)
+    schemas.setdefault("PortalConflict", CONFLICT)
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -56,4 +70,8 @@ def add_error_responses(result, generator, request, public):
                 codes.append("400")
             for code in codes:
                 operation["responses"].setdefault(code, _response(code))
+            conflict = operation["responses"].get("409")
+            if isinstance(conflict, dict) and "content" not in conflict:
+                # Every 409 is the exception handler's (apps.common.api): one documented body.
+                conflict["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/PortalConflict"}}}
     return result

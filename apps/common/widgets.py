@@ -7,9 +7,37 @@ plant in a filter that is most of a list page's time. `FastSelect` writes the sa
 from html import escape as html_escape
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+# Django's own label of a select's empty choice: developer text, never shown as such.
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def empty_choice_label(label, *, required: bool):
+    """The label shown for a select's empty choice: the field's own when it has one, otherwise
+    "Choose…" (the user must pick) or "None" (nothing is a valid answer)."""
+    if str(label) != DJANGO_EMPTY_LABEL:
+        return label
+    return _("Choose…") if required else _("None")
+
+
+class PortalFormRenderer(DjangoTemplates):
+    """The form renderer of the portal (settings.FORM_RENDERER): Django's templates, with the
+    empty choice of every select named for people (`empty_choice_label`), in one place for every
+    form, crispy or not."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if widget and "optgroups" in widget:
+            for _group, options, _index in widget["optgroups"]:
+                for option in options:
+                    if option.get("value") in ("", None):
+                        option["label"] = empty_choice_label(option["label"], required=widget.get("required", False))
+        return super().render(template_name, context, request)
 
 
 class FastSelect(forms.Select):
@@ -27,6 +55,8 @@ class FastSelect(forms.Select):
                 parts += [self._option(v, text, selected_value) for v, text in label]
                 parts.append("</optgroup>")
             else:
+                if option_value in ("", None):
+                    label = empty_choice_label(label, required=self.is_required)
                 parts.append(self._option(option_value, label, selected_value))
         parts.append("</select>")
         return mark_safe("".join(parts))
@@ -50,7 +80,8 @@ def use_fast_select(field) -> None:
 
 
 class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, `is-invalid` on the fields with errors (for forms drawn
+    """Bootstrap classes on every widget, `is-invalid`, `aria-invalid` and `aria-describedby` (the
+    error text of templates/includes/form_fields.html) on the fields with errors (for forms drawn
     field by field, not through crispy)."""
 
     def __init__(self, *args, **kwargs):
@@ -73,3 +104,5 @@ class StyledForm(forms.Form):
                 if name in self.fields:
                     widget = self.fields[name].widget
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                    widget.attrs["aria-invalid"] = "true"
+                    widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"

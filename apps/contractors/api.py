@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from apps.accounts.access import can, unit_ids_in_scope, unit_in_scope
 from apps.accounts.models import User
+from apps.common.api import PortalModelSerializer
 from apps.common.errors import StateConflict
 from apps.common.fields import RecordDateSerializerField
 from apps.common.filters import PortalFilterSet, SearchFilter
@@ -49,7 +50,8 @@ REASON_MAX_LENGTH = services.REASON_MAX_LENGTH
 
 CONFLICT = OpenApiResponse(
     description='The record\'s status no longer allows this step (someone changed it first): `{"detail": "…", '
-    '"code": "state_conflict"}`. Reload and decide again.'
+    '"code": "state_conflict"}`; or the pass changed since the `version` sent was read: `{"detail": "…", '
+    '"code": "version_conflict", "version": ["…"], "current_version": 4}`. Reload and decide again.'
 )
 REFUSED = OpenApiResponse(description="Malformed input or a rule refuses it: the field errors.")
 FORBIDDEN = OpenApiResponse(description="Your role may not do this.")
@@ -78,8 +80,19 @@ def _reason_field(**kwargs):
     return serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH, **kwargs)
 
 
+def _version_field():
+    return serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text="The pass's `version` as read: the step is refused (409, `version_conflict`) when the pass "
+        "changed since. Leave it out to skip the check.",
+    )  # fmt: skip
+
+
 class ReasonSerializer(serializers.Serializer):
+    """The input of a pass's status step (only those: the services take its `version`)."""
+
     reason = _reason_field(help_text="Why: kept with the change in the pass's history.")
+    version = _version_field()
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -106,7 +119,7 @@ def _user_name(user) -> str | None:
 # --- Companies ---------------------------------------------------------------------------------
 
 
-class CompanyDocumentSerializer(serializers.ModelSerializer):
+class CompanyDocumentSerializer(PortalModelSerializer):
     valid_until = RecordDateSerializerField()
 
     class Meta:
@@ -114,7 +127,7 @@ class CompanyDocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "number", "valid_until"]
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(PortalModelSerializer):
     documents = CompanyDocumentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -205,7 +218,7 @@ class WorkerFilterSet(PortalFilterSet):
         return queryset
 
 
-class WorkerDocumentSerializer(serializers.ModelSerializer):
+class WorkerDocumentSerializer(PortalModelSerializer):
     valid_until = RecordDateSerializerField()
 
     class Meta:
@@ -213,7 +226,7 @@ class WorkerDocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "number", "valid_until"]
 
 
-class WorkerSerializer(serializers.ModelSerializer):
+class WorkerSerializer(PortalModelSerializer):
     company = serializers.PrimaryKeyRelatedField(queryset=ContractorCompany.objects.all())
     company_name = serializers.CharField(source="company.name", read_only=True)
     documents = WorkerDocumentSerializer(many=True, read_only=True)
@@ -261,7 +274,7 @@ class WorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 # --- Work orders -------------------------------------------------------------------------------
 
 
-class WorkOrderSerializer(serializers.ModelSerializer):
+class WorkOrderSerializer(PortalModelSerializer):
     company = serializers.PrimaryKeyRelatedField(queryset=ContractorCompany.objects.all())
     company_name = serializers.CharField(source="company.name", read_only=True)
     unit = serializers.PrimaryKeyRelatedField(queryset=StructuralUnit.objects.all())
@@ -338,7 +351,7 @@ class WorkOrderViewSet(
 # --- Access passes -----------------------------------------------------------------------------
 
 
-class ZoneSerializer(serializers.ModelSerializer):
+class ZoneSerializer(PortalModelSerializer):
     class Meta:
         model = StructuralUnit
         fields = ["id", "code", "name"]
@@ -370,7 +383,7 @@ def _with_gate(passes):
     )
 
 
-class AccessPassSerializer(serializers.ModelSerializer):
+class AccessPassSerializer(PortalModelSerializer):
     holder_name = serializers.CharField(source="holder.full_name", read_only=True)
     company_name = serializers.CharField(source="company.name", read_only=True)
     work_order_number = serializers.CharField(source="work_order.number", read_only=True, allow_null=True)
@@ -382,7 +395,7 @@ class AccessPassSerializer(serializers.ModelSerializer):
         fields = [
             "id", "number", "holder", "holder_name", "company", "company_name", "work_order", "work_order_number",
             "zones", "valid_from", "valid_until", "status", "status_reason", "status_changed_at", "issued_by",
-            "issued_at", "gate",
+            "issued_at", "version", "gate",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -414,6 +427,7 @@ class AccessPassIssueSerializer(serializers.Serializer):
 class ExtendSerializer(serializers.Serializer):
     valid_until = RecordDateSerializerField(help_text="A later end date: at most a year from today.")
     reason = _reason_field()
+    version = _version_field()
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -566,7 +580,7 @@ class GateAnswerSerializer(serializers.Serializer):
     checked_at = serializers.DateTimeField()
 
 
-class GateCheckSerializer(serializers.ModelSerializer):
+class GateCheckSerializer(PortalModelSerializer):
     number = serializers.CharField(source="number_presented", read_only=True)
     holder = serializers.CharField(source="access_pass.holder.full_name", read_only=True, allow_null=True)
     company = serializers.CharField(source="access_pass.company.name", read_only=True, allow_null=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.actions.selectors import owner_choices
 from apps.common import uploads
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, ModelMultipleChoiceField, RecordDateField
+from apps.common.versioning import version_form_field
 from apps.common.widgets import StyledForm
 
 from . import services
@@ -82,12 +83,14 @@ class PassIssueForm(StyledForm):
 class PassExtendForm(StyledForm):
     valid_until = RecordDateField(label=_("New end date"))
     reason = _reason(_("Reason (optional)"))
+    version = version_form_field()  # the pass's, as the page showed it
 
 
 class PassReasonForm(StyledForm):
     """Suspend, reinstate, block, unblock, revoke: a reason (the service says when it is needed)."""
 
     reason = _reason()
+    version = version_form_field()
 
 
 class PassBulkForm(StyledForm):
@@ -115,6 +118,11 @@ class PassBulkForm(StyledForm):
         if len(chosen) > BULK_MAX:
             raise forms.ValidationError(_("Change at most %(n)d passes at a time.") % {"n": BULK_MAX})
         return chosen
+
+    def seen_version(self, access_pass) -> int | None:
+        """The version of the pass the list showed (its row's `seen-<id>`), None when not sent."""
+        value = self.data.get(f"seen-{access_pass.pk}", "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
 
     def clean(self):
         data = super().clean()

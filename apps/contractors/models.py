@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.actions.sources import source_actions_relation
 from apps.common import uploads
 from apps.common.fields import long_text_field
+from apps.common.versioning import version_field
 from apps.org.models import StructuralUnit
 
 # A pass number as printed on the card and held by its QR code: letters, digits and dashes.
@@ -229,6 +230,8 @@ class AccessPass(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="issued_passes", verbose_name=_("issued by")
     )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    # Raised by every change of the pass (apps.common.versioning).
+    version = version_field()
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -30,7 +30,7 @@ from apps.actions.models import Action
 from apps.actions.services import action_create
 from apps.audit.services import log_action
 from apps.common import uploads
-from apps.common.dates import validate_event_time
+from apps.common.dates import short_date, validate_event_time
 from apps.common.errors import StateConflict
 from apps.common.locking import lock_and_reload
 from apps.notifications.models import OutboxMessage
@@ -186,7 +186,7 @@ def violation_record(
 
 def _critical_response(*, actor, violation: Violation) -> Sanction:
     reason = _("Critical violation on %(date)s: %(what)s") % {
-        "date": timezone.localtime(violation.observed_at).date().isoformat(), "what": violation.description[:400]
+        "date": short_date(timezone.localtime(violation.observed_at).date()), "what": violation.description[:400]
     }  # fmt: skip
     reason = reason[:500]
     order = violation.work_order

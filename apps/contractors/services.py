@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.access import require, unit_ids_in_scope, unit_in_scope
+from apps.audit.selectors import history_for
 from apps.audit.services import log_action
 from apps.common import uploads
-from apps.common.dates import validate_record_date
+from apps.common.dates import short_date, validate_record_date
 from apps.common.errors import StateConflict
 from apps.common.locking import lock_and_reload
+from apps.common.versioning import bump, check_version
 
 from . import gate
 from .models import (
@@ -71,7 +73,7 @@ def _validity_errors(valid_from: date | None, valid_until: date | None, *, work_
         errors["valid_until"] = [_("A pass runs for at most a year: renew it when it ends.")]
     elif work_order is not None and valid_until > work_order.ends_on:
         errors["valid_until"] = [
-            _("The work order ends on %(date)s: the pass cannot outlast it.") % {"date": work_order.ends_on.isoformat()}
+            _("The work order ends on %(date)s: the pass cannot outlast it.") % {"date": short_date(work_order.ends_on)}
         ]
     return errors
 
@@ -298,13 +300,27 @@ def _active_or_expired(access_pass: AccessPass) -> str:
     return Status.EXPIRED if access_pass.is_expired_on(timezone.localdate()) else Status.ACTIVE
 
 
+def _require_version(access_pass: AccessPass, version: int | None) -> None:
+    """The pass is as the user read it: a change decided on what they saw, not on what someone
+    else made of it meanwhile (extended, blocked, …)."""
+    check_version(
+        access_pass, version, history=history_for(access_pass),
+        message=_(
+            "Someone else changed this pass (%(who)s, %(when)s) after you opened it. Your changes were not saved: "
+            "review the current version and try again."
+        ),
+    )  # fmt: skip
+
+
 def _pass_step(*, actor, access_pass: AccessPass, capability: str, sources, target, code: str, reason: str,
-               reason_required: bool = True) -> AccessPass:  # fmt: skip
-    """`target` is a status, or a function of the pass as reloaded under the lock."""
+               reason_required: bool = True, version: int | None = None) -> AccessPass:  # fmt: skip
+    """`target` is a status, or a function of the pass as reloaded under the lock. `version` is
+    the one the user read (None: not checked)."""
     require(actor, capability)
     reason = _reason(reason, required=reason_required)
     _require_pass_in_scope(actor, access_pass)
     lock_and_reload(access_pass)
+    _require_version(access_pass, version)
     if access_pass.status not in sources:
         raise _pass_conflict(access_pass)
     if callable(target):
@@ -313,7 +329,7 @@ def _pass_step(*, actor, access_pass: AccessPass, capability: str, sources, targ
     access_pass.status = target
     access_pass.status_reason = reason if target not in (Status.ACTIVE, Status.EXPIRED) else ""
     access_pass.status_changed_at = timezone.now()
-    access_pass.save(update_fields=["status", "status_reason", "status_changed_at"])
+    access_pass.save(update_fields=["status", "status_reason", "status_changed_at", bump(access_pass)])
     log_action(
         actor=actor, action=f"contractors.pass.{code}", target=access_pass, reason=reason,
         data={"status": [before, target]},
@@ -322,31 +338,31 @@ def _pass_step(*, actor, access_pass: AccessPass, capability: str, sources, targ
 
 
 @transaction.atomic
-def pass_suspend(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
+def pass_suspend(*, actor, access_pass: AccessPass, reason: str, version: int | None = None) -> AccessPass:
     """Hold an active pass for a while (a holiday, a missing document): reinstated by the pass office."""
     return _pass_step(actor=actor, access_pass=access_pass, capability="passes.issue", sources=(Status.ACTIVE,),
-                      target=Status.SUSPENDED, code="suspended", reason=reason)  # fmt: skip
+                      target=Status.SUSPENDED, code="suspended", reason=reason, version=version)  # fmt: skip
 
 
 @transaction.atomic
-def pass_reinstate(*, actor, access_pass: AccessPass, reason: str = "") -> AccessPass:
+def pass_reinstate(*, actor, access_pass: AccessPass, reason: str = "", version: int | None = None) -> AccessPass:
     """Let a suspended pass in again. Past its end date it comes back expired, not active."""
     return _pass_step(actor=actor, access_pass=access_pass, capability="passes.issue", sources=(Status.SUSPENDED,),
                       target=_active_or_expired, code="reinstated", reason=reason,
-                      reason_required=False)  # fmt: skip
+                      reason_required=False, version=version)  # fmt: skip
 
 
 @transaction.atomic
-def pass_block(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
+def pass_block(*, actor, access_pass: AccessPass, reason: str, version: int | None = None) -> AccessPass:
     """Block a pass (a serious violation, a security matter): the pass office or the HSE function,
     always with a reason."""
     return _pass_step(actor=actor, access_pass=access_pass, capability="passes.block",
                       sources=(Status.ACTIVE, Status.SUSPENDED), target=Status.BLOCKED, code="blocked",
-                      reason=reason)  # fmt: skip
+                      reason=reason, version=version)  # fmt: skip
 
 
 @transaction.atomic
-def pass_unblock(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
+def pass_unblock(*, actor, access_pass: AccessPass, reason: str, version: int | None = None) -> AccessPass:
     """Unblock: the pass office or the HSE head, with a reason. A pass past its end date comes
     back expired, not active (decided on the pass as reloaded under the lock). A pass under a
     sanction in force stays blocked until the HSE function lifts the sanction."""
@@ -355,24 +371,27 @@ def pass_unblock(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
             {"reason": [_("A sanction is in force against this pass: the HSE function must lift it first.")]}
         )
     return _pass_step(actor=actor, access_pass=access_pass, capability="passes.unblock", sources=(Status.BLOCKED,),
-                      target=_active_or_expired, code="unblocked", reason=reason)  # fmt: skip
+                      target=_active_or_expired, code="unblocked", reason=reason, version=version)  # fmt: skip
 
 
 @transaction.atomic
-def pass_revoke(*, actor, access_pass: AccessPass, reason: str) -> AccessPass:
+def pass_revoke(*, actor, access_pass: AccessPass, reason: str, version: int | None = None) -> AccessPass:
     """Withdraw a pass for good (the worker left, the card was lost): it is never active again."""
     return _pass_step(actor=actor, access_pass=access_pass, capability="passes.issue",
                       sources=(Status.ACTIVE, Status.SUSPENDED, Status.BLOCKED, Status.EXPIRED),
-                      target=Status.REVOKED, code="revoked", reason=reason)  # fmt: skip
+                      target=Status.REVOKED, code="revoked", reason=reason, version=version)  # fmt: skip
 
 
 @transaction.atomic
-def pass_extend(*, actor, access_pass: AccessPass, valid_until: date, reason: str = "") -> AccessPass:
+def pass_extend(
+    *, actor, access_pass: AccessPass, valid_until: date, reason: str = "", version: int | None = None
+) -> AccessPass:
     """Move a pass's end date later (at most a year from today, never beyond its work order). An
     expired pass extended comes back active; a blocked or revoked one is not extended."""
     require(actor, "passes.issue")
     reason = _reason(reason, required=False)
     lock_and_reload(access_pass)
+    _require_version(access_pass, version)
     if access_pass.status not in (Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED):
         raise _pass_conflict(access_pass)
     today = timezone.localdate()
@@ -383,7 +402,7 @@ def pass_extend(*, actor, access_pass: AccessPass, valid_until: date, reason: st
         raise ValidationError(errors)
     before_status, before_until = access_pass.status, access_pass.valid_until
     access_pass.valid_until = valid_until
-    fields = ["valid_until"]
+    fields = ["valid_until", bump(access_pass)]
     if access_pass.status == Status.EXPIRED:
         access_pass.status = Status.ACTIVE
         access_pass.status_changed_at = timezone.now()
@@ -413,7 +432,7 @@ def passes_expire(*, today: date) -> int:
             access_pass.status = Status.EXPIRED
             access_pass.status_reason = ""
             access_pass.status_changed_at = timezone.now()
-            access_pass.save(update_fields=["status", "status_reason", "status_changed_at"])
+            access_pass.save(update_fields=["status", "status_reason", "status_changed_at", bump(access_pass)])
             log_action(actor=None, action="contractors.pass.expired", target=access_pass,
                        data={"status": [before, Status.EXPIRED]})  # fmt: skip
             count += 1

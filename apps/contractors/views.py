@@ -15,7 +15,7 @@ from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -28,6 +28,7 @@ from apps.common.errors import StateConflict
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
+from apps.common.versioning import VersionConflict, show_conflict
 from apps.org.selectors import unit_list_for_user
 
 from . import gate, selectors, services
@@ -181,7 +182,7 @@ def pass_export(request):
         messages.error(
             request,
             _("More than %(n)s passes match: narrow the filters to export them.")
-            % {"n": f"{EXPORT_MAX:,}".replace(",", " ")},
+            % {"n": number_format(EXPORT_MAX, force_grouping=True)},
         )
         return _list_redirect("contractors:pass_list", request.GET)
     writer = SafeCSVWriter()
@@ -226,17 +227,23 @@ def pass_bulk(request):
         return _pass_list_page(request, filterset, passes, 400, bulk_form=form)
     data = form.cleaned_data
     extend = data["operation"] == PassBulkForm.EXTEND
-    changed, refused = [], []
+    changed, refused, stale = [], [], []
     for access_pass in sorted(data["passes"], key=lambda p: p.number):
+        version = form.seen_version(access_pass)
         try:
             if extend:
                 services.pass_extend(
-                    actor=request.user, access_pass=access_pass, valid_until=data["valid_until"], reason=data["reason"]
-                )
+                    actor=request.user, access_pass=access_pass, valid_until=data["valid_until"], reason=data["reason"],
+                    version=version,
+                )  # fmt: skip
             else:
-                services.pass_suspend(actor=request.user, access_pass=access_pass, reason=data["reason"])
+                services.pass_suspend(
+                    actor=request.user, access_pass=access_pass, reason=data["reason"], version=version
+                )
         except ValidationError as error:
             refused.append((access_pass.number, error))
+            if isinstance(error, VersionConflict):
+                stale.append(access_pass)
         else:
             changed.append(access_pass.number)
     if not changed and _same_form_error(refused, form):
@@ -264,7 +271,30 @@ def pass_bulk(request):
             request, ngettext("…and %(count)d more not changed.", "…and %(count)d more not changed.", more)
             % {"count": more},
         )  # fmt: skip
+    if stale:
+        return _bulk_again(request, filterset, passes, stale)
     return _list_redirect("contractors:pass_list", request.GET)
+
+
+def _bulk_again(request, filterset, passes, stale):
+    """Passes that changed after the list was opened were left alone: the list as it is now (the
+    rows' versions current), the form as it was sent with only those passes still ticked, 409."""
+    data = request.POST.copy()
+    data.setlist("passes", [str(access_pass.pk) for access_pass in stale])
+    form = PassBulkForm(data, passes=selectors.pass_list_for_user(request.user), auto_id="bulk_%s")
+    form.is_valid()
+    form.add_error(
+        None,
+        ngettext(
+            "%(count)d pass changed after you opened the list and was not changed: it is still ticked. Review it "
+            "and apply again.",
+            "%(count)d passes changed after you opened the list and were not changed: they are still ticked. "
+            "Review them and apply again.",
+            len(stale),
+        )
+        % {"count": len(stale)},
+    )
+    return _pass_list_page(request, filterset, passes, 409, bulk_form=form)
 
 
 def _same_form_error(refused, form) -> bool:
@@ -324,8 +354,9 @@ PASS_FORMS = {
 }
 
 
-def _pass_form(step, data=None):
-    return PASS_FORMS[step][0](data, auto_id=f"{step}_%s")
+def _pass_form(step, data=None, *, access_pass=None):
+    initial = {"version": access_pass.version} if access_pass is not None else None
+    return PASS_FORMS[step][0](data, auto_id=f"{step}_%s", initial=initial)
 
 
 def _pass_context(request, access_pass, **bound_forms) -> dict:
@@ -350,7 +381,7 @@ def _pass_context(request, access_pass, **bound_forms) -> dict:
     }
     for step, (_form, capability, sources) in PASS_FORMS.items():
         context[f"can_{step}"] = access_pass.status in sources and can(user, capability)
-        context[f"{step}_form"] = bound_forms.get(step) or _pass_form(step)
+        context[f"{step}_form"] = bound_forms.get(step) or _pass_form(step, access_pass=access_pass)
     context["can_change"] = any(context[f"can_{step}"] for step in PASS_FORMS)
     return context
 
@@ -370,6 +401,17 @@ def _pass_step(request, pk, step, call, done_message):
     if form.is_valid():
         try:
             call(access_pass, form.cleaned_data)
+        except VersionConflict as conflict:
+            # Changed since the page was read: the pass as it is now, the form as it was sent (the
+            # current version in it, so sending it again after a look is accepted), 409.
+            access_pass = _get_pass(request, pk)
+            context = _pass_context(request, access_pass)
+            if context[f"can_{step}"]:
+                show_conflict(form, conflict)
+                context[f"{step}_form"] = form
+            else:  # the step is no longer possible (revoked meanwhile …): told above the page
+                messages.error(request, " ".join(conflict.messages))
+            return render(request, "contractors/pass_detail.html", context, status=409)
         except StateConflict as conflict:
             messages.error(request, " ".join(conflict.messages))
             return redirect(access_pass)
@@ -389,9 +431,7 @@ def _pass_step(request, pk, step, call, done_message):
 def pass_extend(request, pk):
     return _pass_step(
         request, pk, "extend",
-        lambda p, data: services.pass_extend(
-            actor=request.user, access_pass=p, valid_until=data["valid_until"], reason=data["reason"]
-        ),
+        lambda p, data: services.pass_extend(actor=request.user, access_pass=p, **data),
         lambda p: _("Pass %(number)s extended to %(date)s.")
         % {"number": p.number, "date": date_format(p.valid_until, "SHORT_DATE_FORMAT")},
     )  # fmt: skip
@@ -402,7 +442,7 @@ def pass_extend(request, pk):
 def pass_suspend(request, pk):
     return _pass_step(
         request, pk, "suspend",
-        lambda p, data: services.pass_suspend(actor=request.user, access_pass=p, reason=data["reason"]),
+        lambda p, data: services.pass_suspend(actor=request.user, access_pass=p, **data),
         lambda p: _("Pass %(number)s suspended.") % {"number": p.number},
     )  # fmt: skip
 
@@ -412,7 +452,7 @@ def pass_suspend(request, pk):
 def pass_reinstate(request, pk):
     return _pass_step(
         request, pk, "reinstate",
-        lambda p, data: services.pass_reinstate(actor=request.user, access_pass=p, reason=data["reason"]),
+        lambda p, data: services.pass_reinstate(actor=request.user, access_pass=p, **data),
         lambda p: _("Pass %(number)s is active again.") % {"number": p.number},
     )  # fmt: skip
 
@@ -422,7 +462,7 @@ def pass_reinstate(request, pk):
 def pass_block(request, pk):
     return _pass_step(
         request, pk, "block",
-        lambda p, data: services.pass_block(actor=request.user, access_pass=p, reason=data["reason"]),
+        lambda p, data: services.pass_block(actor=request.user, access_pass=p, **data),
         lambda p: _("Pass %(number)s blocked: it is refused at every gate.") % {"number": p.number},
     )  # fmt: skip
 
@@ -432,7 +472,7 @@ def pass_block(request, pk):
 def pass_unblock(request, pk):
     return _pass_step(
         request, pk, "unblock",
-        lambda p, data: services.pass_unblock(actor=request.user, access_pass=p, reason=data["reason"]),
+        lambda p, data: services.pass_unblock(actor=request.user, access_pass=p, **data),
         lambda p: _("Pass %(number)s unblocked; it is now %(status)s.")
         % {"number": p.number, "status": p.get_status_display().lower()},
     )  # fmt: skip
@@ -443,7 +483,7 @@ def pass_unblock(request, pk):
 def pass_revoke(request, pk):
     return _pass_step(
         request, pk, "revoke",
-        lambda p, data: services.pass_revoke(actor=request.user, access_pass=p, reason=data["reason"]),
+        lambda p, data: services.pass_revoke(actor=request.user, access_pass=p, **data),
         lambda p: _("Pass %(number)s revoked.") % {"number": p.number},
     )  # fmt: skip
 

@@ -14,6 +14,7 @@ from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
 from apps.accounts.access import unit_in_scope
+from apps.common.api import PortalModelSerializer
 from apps.common.fields import EventDateTimeSerializerField
 from apps.org.models import StructuralUnit
 
@@ -32,8 +33,20 @@ from .models import (
 
 CONFLICT = OpenApiResponse(
     description="The investigation's status no longer allows this (another user moved it on, or removed the "
-    'record first): `{"detail": "…", "code": "state_conflict"}`. Reload and decide again.'
+    'record first): `{"detail": "…", "code": "state_conflict"}`; or the record changed since the `version` sent '
+    'was read: `{"detail": "…", "code": "version_conflict", "version": ["…"], "current_version": 4}`. Reload and '
+    "decide again."
 )
+
+
+def _version_field(record):
+    return serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text=f"The {record}'s `version` as read: refused (409, `version_conflict`) when it changed since. "
+        "Leave it out to skip the check.",
+    )  # fmt: skip
+
+
 REFUSED = OpenApiResponse(description="A rule of the analysis is broken: the field errors, or the reasons.")
 FORBIDDEN = OpenApiResponse(description="You are not on the commission nor an HSE role of the unit.")
 
@@ -43,7 +56,7 @@ def _write(ok_status, serializer=None):
     return extend_schema(responses={ok_status: serializer, 400: REFUSED, 403: FORBIDDEN, 409: CONFLICT})
 
 
-class InvolvedPersonSerializer(serializers.ModelSerializer):
+class InvolvedPersonSerializer(PortalModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
 
     class Meta:
@@ -51,7 +64,7 @@ class InvolvedPersonSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "person", "name", *InvolvedPerson.MEDICAL_FIELDS]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(PortalModelSerializer):
     reference = serializers.CharField(read_only=True)
     is_recordable = serializers.BooleanField(read_only=True)
     unit = serializers.PrimaryKeyRelatedField(queryset=StructuralUnit.objects.all())
@@ -124,7 +137,7 @@ class InvestigationListSerializer(serializers.ListSerializer):
         return super().to_representation(rows)
 
 
-class InvestigationSerializer(serializers.ModelSerializer):
+class InvestigationSerializer(PortalModelSerializer):
     status = serializers.CharField(read_only=True, help_text="opened, analysis, actions_planned, approved, closed")
     quality = serializers.SerializerMethodField()
     tree_errors = serializers.SerializerMethodField()
@@ -133,7 +146,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
         model = Investigation
         fields = [
             "id", "incident", "coordinator", "members", "deadline", "status", "opened_at", "approved_by",
-            "approved_at", "approval_note", "closed_at", "quality", "tree_errors",
+            "approved_at", "approval_note", "closed_at", "version", "quality", "tree_errors",
         ]  # fmt: skip
         read_only_fields = fields
         list_serializer_class = InvestigationListSerializer
@@ -158,6 +171,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=sorted(services.INVESTIGATION_STEPS))
     note = serializers.CharField(required=False, allow_blank=True, max_length=APPROVAL_NOTE_MAX_LENGTH, default="")
+    version = _version_field("investigation")
 
 
 class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -191,19 +205,20 @@ class InvestigationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         serializer.is_valid(raise_exception=True)
         step = serializer.validated_data["step"]
         extra = {"note": serializer.validated_data["note"]} if step == "approve" else {}
-        services.INVESTIGATION_STEPS[step](actor=request.user, investigation=investigation, **extra)
+        version = serializer.validated_data.get("version")
+        services.INVESTIGATION_STEPS[step](actor=request.user, investigation=investigation, version=version, **extra)
         investigation.refresh_from_db()
         return Response(InvestigationSerializer(investigation, context=self.get_serializer_context()).data)
 
 
-class WhyStepSerializer(serializers.ModelSerializer):
+class WhyStepSerializer(PortalModelSerializer):
     class Meta:
         model = WhyStep
         fields = ["id", "order", "answer", "is_root_cause"]
         read_only_fields = ["order"]
 
 
-class WhyChainSerializer(serializers.ModelSerializer):
+class WhyChainSerializer(PortalModelSerializer):
     investigation = ScopedInvestigationField()
     steps = WhyStepSerializer(many=True, read_only=True)
 
@@ -277,14 +292,14 @@ def _same_tree(attrs, *names):
     return attrs
 
 
-class FactSerializer(serializers.ModelSerializer):
+class FactSerializer(PortalModelSerializer):
     investigation = ScopedInvestigationField()
     leads_to = TreeFactField(queryset=CauseTreeFact.objects.none(), required=False, allow_null=True, write_only=True)
 
     class Meta:
         model = CauseTreeFact
-        fields = ["id", "investigation", "text", "is_unusual", "is_final_event", "leads_to"]
-        read_only_fields = ["is_final_event"]
+        fields = ["id", "investigation", "text", "is_unusual", "is_final_event", "version", "leads_to"]
+        read_only_fields = ["is_final_event", "version"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -297,10 +312,12 @@ class FactSerializer(serializers.ModelSerializer):
         return _same_tree(attrs, "leads_to")
 
 
-class FactUpdateSerializer(serializers.ModelSerializer):
+class FactUpdateSerializer(PortalModelSerializer):
+    version = _version_field("fact")
+
     class Meta:
         model = CauseTreeFact
-        fields = ["id", "investigation", "text", "is_unusual", "is_final_event"]
+        fields = ["id", "investigation", "text", "is_unusual", "is_final_event", "version"]
         read_only_fields = ["investigation", "is_final_event"]
 
 
@@ -341,14 +358,14 @@ class CauseTreeFactViewSet(viewsets.ModelViewSet):
         data = serializer.validated_data
         serializer.instance = services.fact_update(
             actor=self.request.user, fact=fact, text=data.get("text", fact.text),
-            is_unusual=data.get("is_unusual", fact.is_unusual),
+            is_unusual=data.get("is_unusual", fact.is_unusual), version=data.get("version"),
         )  # fmt: skip
 
     def perform_destroy(self, instance):
         services.fact_remove(actor=self.request.user, fact=instance)
 
 
-class LinkSerializer(serializers.ModelSerializer):
+class LinkSerializer(PortalModelSerializer):
     investigation = ScopedInvestigationField()
     antecedent = TreeFactField(queryset=CauseTreeFact.objects.none())
     consequent = TreeFactField(queryset=CauseTreeFact.objects.none())

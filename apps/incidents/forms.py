@@ -13,6 +13,7 @@ from apps.common.fields import (
     RecordDateField,
 )
 from apps.common.forms import MultipleFileField
+from apps.common.versioning import version_form_field
 from apps.org.models import Person
 
 from .fivewhys import BLAME_ADVICE, blames_a_person
@@ -109,7 +110,14 @@ class OpenInvestigationForm(forms.Form):
         self.fields["members"].queryset = member_choices()
 
 
-class ApproveForm(forms.Form):
+class VersionForm(forms.Form):
+    """A step without other input (a workflow button, a removal): the version of the record the
+    user decided on."""
+
+    version = version_form_field()
+
+
+class ApproveForm(VersionForm):
     note = _long_text(_("Approval note"), required=False, max_length=APPROVAL_NOTE_MAX_LENGTH)
 
 
@@ -154,6 +162,7 @@ class FactForm(forms.Form):
 class FactEditForm(forms.Form):
     text = forms.CharField(label=_("Fact"), max_length=300)
     is_unusual = forms.BooleanField(label=_("Unusual"), required=False)
+    version = version_form_field()  # the fact's, as the user read it
 
 
 class LinkForm(forms.Form):

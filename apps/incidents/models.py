@@ -15,6 +15,7 @@ from apps.actions.sources import source_actions_relation
 from apps.common import uploads
 from apps.common.dates import DATABASE_FLOOR, DATABASE_FLOOR_DATE, validate_event_time
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
+from apps.common.versioning import version_field
 
 
 class Severity(models.IntegerChoices):
@@ -263,6 +264,8 @@ class Investigation(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approval_note = long_text(_("approval note"), blank=True, max_length=APPROVAL_NOTE_MAX_LENGTH)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Raised by every change of the investigation or its analysis (apps.common.versioning).
+    version = version_field()
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -307,18 +310,6 @@ class Investigation(models.Model):
         """Counted from the day of the incident at the site (not in UTC)."""
         severity = max(incident.actual_severity, incident.potential_severity)
         return timezone.localdate(incident.occurred_at) + timedelta(days=cls.DEADLINE_DAYS[severity])
-
-    STATUS_BADGES = {
-        Status.OPENED: "text-bg-primary",
-        Status.ANALYSIS: "text-bg-info",
-        Status.ACTIONS_PLANNED: "text-bg-warning",
-        Status.APPROVED: "text-bg-success",
-        Status.CLOSED: "text-bg-secondary",
-    }
-
-    @property
-    def status_badge(self) -> str:
-        return self.STATUS_BADGES[self.status]
 
 
 class WhyChain(models.Model):
@@ -369,6 +360,7 @@ class CauseTreeFact(models.Model):
     text = models.CharField(_("fact"), max_length=300)
     is_unusual = models.BooleanField(_("unusual"), default=False, help_text=_("Out of the ordinary way of working."))
     is_final_event = models.BooleanField(_("final event"), default=False)
+    version = version_field()  # a fact is edited in place: its own version
     actions = source_actions_relation("cause_tree_fact")
 
     class Meta:

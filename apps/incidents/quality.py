@@ -6,6 +6,8 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.dates import short_date
+
 STRONG_LEVELS = ("elimination", "substitution", "engineering")
 STRONG_SHARE = 0.5  # at least half the actions above the administrative level
 
@@ -68,10 +70,12 @@ def quality_score(
     actions = [action for action in actions if action.status != "cancelled"]
     if approved_on is not None:
         on_time = approved_on <= deadline
-        on_time_detail = _("approved %(when)s, deadline %(deadline)s") % {"when": approved_on, "deadline": deadline}
+        on_time_detail = _("approved %(when)s, deadline %(deadline)s") % {
+            "when": short_date(approved_on), "deadline": short_date(deadline)
+        }  # fmt: skip
     else:
         on_time = today <= deadline
-        on_time_detail = _("not approved yet, deadline %(deadline)s") % {"deadline": deadline}
+        on_time_detail = _("not approved yet, deadline %(deadline)s") % {"deadline": short_date(deadline)}
     strong = sum(1 for action in actions if action.control_level in STRONG_LEVELS)
     share = strong / len(actions) if actions else 0
     effective = sum(1 for action in actions if action.status == "verified" and action.is_effective)

@@ -158,6 +158,10 @@ class Analysis:
     def svg(self):
         return causetree.cause_tree_svg(self.pure_facts, self.pure_links)
 
+    def svg_narrow(self):
+        """The same tree top to bottom, for a phone's width."""
+        return causetree.cause_tree_svg(self.pure_facts, self.pure_links, layout="narrow")
+
     def link_rows(self):
         kinds = causetree.link_kinds(self.pure_links)
         return [(link, kinds[(link.antecedent_id, link.consequent_id)]) for link in self.links]

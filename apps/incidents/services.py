@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from apps.accounts.access import require
 from apps.actions.models import Action
 from apps.actions.services import action_create
+from apps.audit.selectors import history_for
 from apps.audit.services import log_action
 from apps.common import uploads
 from apps.common.errors import StateConflict
 from apps.common.locking import lock_and_reload
+from apps.common.versioning import bump, bump_stored, check_version
 
 from . import rules
 from .models import (
@@ -177,20 +179,33 @@ def _require_status(investigation: Investigation, *statuses) -> None:
         )
 
 
+def _require_version(investigation: Investigation, version: int | None) -> None:
+    """Nothing changed in the investigation (its status, its analysis) since the user read
+    `version`: an approval is of the analysis the HSE head saw, not of one changed meanwhile."""
+    check_version(
+        investigation, version, history=history_for(investigation),
+        message=_(
+            "Someone else changed this investigation (%(who)s, %(when)s) after you opened it. Your changes were "
+            "not saved: review the current version and try again."
+        ),
+    )  # fmt: skip
+
+
 def _move(investigation, actor, status, code, reason="", **fields):
     investigation.status = status
     for name, value in fields.items():
         setattr(investigation, name, value)
-    investigation.save(update_fields=["status", *fields])
+    investigation.save(update_fields=["status", *fields, bump(investigation)])
     log_action(actor=actor, action=code, target=investigation, unit=investigation.incident.unit, reason=reason)
     return investigation
 
 
 @transaction.atomic
-def investigation_start_analysis(*, actor, investigation: Investigation) -> Investigation:
+def investigation_start_analysis(*, actor, investigation: Investigation, version: int | None = None) -> Investigation:
     """Opened → analysis: the coordinator or HSE roles of the unit."""
     investigation = lock_and_reload(investigation)
     _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles move the investigation on."))
+    _require_version(investigation, version)
     _require_status(investigation, Investigation.Status.OPENED)
     return _move(investigation, actor, Investigation.Status.ANALYSIS, "incidents.investigation.analysis_started")
 
@@ -205,10 +220,11 @@ def _require_causes_covered(investigation: Investigation) -> None:
 
 
 @transaction.atomic
-def investigation_plan_actions(*, actor, investigation: Investigation) -> Investigation:
+def investigation_plan_actions(*, actor, investigation: Investigation, version: int | None = None) -> Investigation:
     """Analysis → actions planned, when at least one method is complete (Five Whys or cause tree)."""
     investigation = lock_and_reload(investigation)
     _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles move the investigation on."))
+    _require_version(investigation, version)
     _require_status(investigation, Investigation.Status.ANALYSIS)
     if not investigation_analysis(investigation).rca_done:
         raise ValidationError(
@@ -221,10 +237,13 @@ def investigation_plan_actions(*, actor, investigation: Investigation) -> Invest
 
 
 @transaction.atomic
-def investigation_approve(*, actor, investigation: Investigation, note: str = "") -> Investigation:
+def investigation_approve(
+    *, actor, investigation: Investigation, note: str = "", version: int | None = None
+) -> Investigation:
     """Actions planned → approved, by the HSE head; every root cause has an action."""
     investigation = lock_and_reload(investigation)
     _check(rules.may_approve(actor, investigation), _("Only the HSE head approves investigations."))
+    _require_version(investigation, version)
     _require_status(investigation, Investigation.Status.ACTIONS_PLANNED)
     _require_causes_covered(investigation)
     investigation.approval_note = note
@@ -242,11 +261,12 @@ def investigation_approve(*, actor, investigation: Investigation, note: str = ""
 
 
 @transaction.atomic
-def investigation_close(*, actor, investigation: Investigation) -> Investigation:
+def investigation_close(*, actor, investigation: Investigation, version: int | None = None) -> Investigation:
     """Approved → closed. Refused while a root cause (or an unusual fact) has no action that is
     not cancelled."""
     investigation = lock_and_reload(investigation)
     _check(rules.may_advance(actor, investigation), _("Only the coordinator or HSE roles close investigations."))
+    _require_version(investigation, version)
     _require_status(investigation, Investigation.Status.APPROVED)
     _require_causes_covered(investigation)
     return _move(
@@ -258,7 +278,8 @@ def _lock_for_edit(actor, investigation: Investigation) -> Investigation:
     """Lock the investigation for a change of its analysis, then check who and when: the
     commission and HSE roles (else 403), while the investigation is still editable (else a
     conflict: it was approved meanwhile). Changes of one analysis thus run one after the other,
-    so each sees the tree the previous one left (no loop made of two links added at once)."""
+    so each sees the tree the previous one left (no loop made of two links added at once). Every
+    change of the analysis raises the investigation's version (rolled back with a refused change)."""
     investigation = lock_and_reload(investigation)
     _check(rules.may_work_on_analysis(actor, investigation), _("You may not change this investigation."))
     if not investigation.is_editable:
@@ -266,6 +287,7 @@ def _lock_for_edit(actor, investigation: Investigation) -> Investigation:
             _("The investigation is “%(status)s”: its analysis can no longer change.")
             % {"status": investigation.get_status_display()}
         )
+    bump_stored(investigation)
     return investigation
 
 
@@ -367,34 +389,60 @@ def fact_add(
     return fact
 
 
+def _require_fact_version(investigation: Investigation, fact: CauseTreeFact, version: int | None) -> None:
+    """The fact is as the user read it (edited in place: its own version, so two members editing
+    two facts of one tree do not refuse each other)."""
+    check_version(
+        fact, version, history=history_for(investigation).filter(data__fact=fact.pk),
+        message=_(
+            "Someone else changed this fact (%(who)s, %(when)s) after you opened it. Your changes were not saved: "
+            "review the current version and try again."
+        ),
+    )  # fmt: skip
+
+
 @transaction.atomic
-def fact_update(*, actor, fact: CauseTreeFact, text: str, is_unusual: bool) -> CauseTreeFact:
-    """Change a fact's text and whether it is unusual (the final event is never "unusual")."""
+def fact_update(
+    *, actor, fact: CauseTreeFact, text: str, is_unusual: bool, version: int | None = None
+) -> CauseTreeFact:
+    """Change a fact's text and whether it is unusual (the final event is never "unusual"); refused
+    when the fact changed since the user read `version`."""
     investigation = _lock_for_edit(actor, fact.investigation)
     fact = CauseTreeFact.objects.filter(pk=fact.pk).first()
     if fact is None:
         raise _gone()
+    _require_fact_version(investigation, fact, version)
     fact.text = (text or "").strip()
     fact.is_unusual = is_unusual and not fact.is_final_event
+    bump(fact)
     fact.full_clean()
     fact.save()
     _validate_tree(investigation)
-    log_action(actor=actor, action="incidents.fact.changed", target=investigation, unit=investigation.unit)
+    log_action(
+        actor=actor, action="incidents.fact.changed", target=investigation, unit=investigation.unit,
+        data={"fact": fact.pk},
+    )  # fmt: skip
     return fact
 
 
 @transaction.atomic
-def fact_remove(*, actor, fact: CauseTreeFact) -> None:
-    """Refused when facts would be left without a path to the final event."""
+def fact_remove(*, actor, fact: CauseTreeFact, version: int | None = None) -> None:
+    """Refused when facts would be left without a path to the final event, or when the fact
+    changed since the user read `version` (they would remove what they have not seen)."""
     investigation = _lock_for_edit(actor, fact.investigation)
-    if not CauseTreeFact.objects.filter(pk=fact.pk).exists():
+    current = CauseTreeFact.objects.filter(pk=fact.pk).first()
+    if current is None:
         raise _gone()
+    _require_fact_version(investigation, current, version)
     if fact.actions.exists():
         raise ValidationError(_("An action addresses this fact; it stays."))
     # Delete by query: the caller's instance keeps its id when the change is refused.
     CauseTreeFact.objects.filter(pk=fact.pk).delete()
     _validate_tree(investigation)
-    log_action(actor=actor, action="incidents.fact.removed", target=investigation, unit=investigation.unit)
+    log_action(
+        actor=actor, action="incidents.fact.removed", target=investigation, unit=investigation.unit,
+        data={"fact": fact.pk},
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
 from apps.common.pdf import pdf_response, render_pdf
+from apps.common.versioning import VersionConflict, show_conflict
 from apps.org.selectors import unit_list_for_user
 
 from . import quality, rules, selectors, services
@@ -31,6 +32,7 @@ from .forms import (
     PersonForm,
     StepForm,
     TimelineForm,
+    VersionForm,
 )
 from .models import CauseTreeFact, CauseTreeLink, IncidentAttachment, Investigation, WhyChain, WhyStep
 
@@ -223,11 +225,14 @@ def _investigation_context(request, investigation, analysis=None, **forms):
         "can_approve": rules.may_approve(user, investigation) and status == S.ACTIONS_PLANNED,
         "can_close": advance and status == S.APPROVED,
         "blame_advice": BLAME_ADVICE,
-        "approve_form": forms.get("approve_form") or ApproveForm(),
+        "approve_form": forms.get("approve_form") or ApproveForm(initial={"version": investigation.version}),
         "chain_form": forms.get("chain_form") or ChainForm(),
         "step_form": forms.get("step_form") or StepForm(),
         "step_chain": forms.get("step_chain"),
         "fact_form": forms.get("fact_form") or FactForm(facts=analysis.facts),
+        # A fact edit refused because the fact changed meanwhile: what was typed, on that fact.
+        "fact_edit_form": forms.get("fact_edit_form"),
+        "fact_edit_pk": forms.get("fact_edit_pk"),
         "link_form": forms.get("link_form") or LinkForm(facts=analysis.facts),
         "action_form": forms.get("action_form")
         or InvestigationActionForm(causes=_cause_choices(analysis), initial={"cause": request.GET.get("cause", "")}),
@@ -241,15 +246,23 @@ def investigation_detail(request, pk):
     return render(request, "incidents/investigation_detail.html", _investigation_context(request, investigation))
 
 
-def _investigation_post(request, investigation, form, form_key, call, done_message, **extra):
+def _investigation_post(request, investigation, form, form_key, call, done_message, *, on_conflict=None, **extra):
     """POST an editor change: call the service, or show the form's errors on the page (400). A
     change the investigation's status no longer allows (it was approved meanwhile) is told above
-    the page, whose editors are then gone."""
+    the page, whose editors are then gone. A save refused because the record changed since the
+    user read it (a VersionConflict) shows the page as it is now with the forms `on_conflict`
+    gives (what was typed kept), 409."""
     if not rules.may_work_on_analysis(request.user, investigation):
         raise PermissionDenied
     if form is None or form.is_valid():
         try:
             call(form.cleaned_data if form is not None else {})
+        except VersionConflict as conflict:
+            if on_conflict is None:
+                raise
+            investigation = _get_investigation(request, investigation.pk)
+            context = _investigation_context(request, investigation, **on_conflict(conflict))
+            return render(request, "incidents/investigation_detail.html", context, status=409)
         except StateConflict as conflict:
             messages.error(request, " ".join(conflict.messages))
             investigation = _get_investigation(request, investigation.pk)
@@ -282,15 +295,31 @@ def investigation_status(request, pk, step):
     if step not in calls:
         raise Http404
     service, done = calls[step]
-    form = ApproveForm(request.POST) if step == "approve" else None
-    if form is not None and not form.is_valid():
+    approving = step == "approve"
+    form = ApproveForm(request.POST) if approving else VersionForm(request.POST)
+    if not form.is_valid():
+        if not approving:  # a tampered version: nothing the user typed to show
+            messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+            return redirect(investigation)
         return render(
             request, "incidents/investigation_detail.html",
             _investigation_context(request, investigation, approve_form=form), status=400,
         )  # fmt: skip
-    kwargs = {"note": form.cleaned_data["note"]} if form is not None else {}
+    kwargs = {"note": form.cleaned_data["note"]} if approving else {}
     try:
-        service(actor=request.user, investigation=investigation, **kwargs)
+        service(actor=request.user, investigation=investigation, version=form.cleaned_data["version"], **kwargs)
+    except VersionConflict as conflict:
+        # Changed since the user read it: the page as it is now, 409. The HSE head's note stays on
+        # the approval form (saving it again approves what she now sees); a button's step is told.
+        investigation = _get_investigation(request, pk)
+        forms = {}
+        if approving and investigation.status == Investigation.Status.ACTIONS_PLANNED:
+            show_conflict(form, conflict)
+            forms["approve_form"] = form
+        else:
+            messages.error(request, " ".join(conflict.messages))
+        context = _investigation_context(request, investigation, **forms)
+        return render(request, "incidents/investigation_detail.html", context, status=409)
     except ValidationError as error:  # StateConflict too: someone else moved it first
         messages.error(request, " ".join(error.messages))
         investigation = _get_investigation(request, pk)
@@ -354,6 +383,19 @@ def fact_add(request, pk):
     return _investigation_post(request, investigation, form, "fact_form", call, _("Fact added to the tree."))
 
 
+def _fact_conflict(request, fact):
+    """What a refused fact edit or removal shows: the fact's edit form as the user sent it (the
+    text typed, the current version), open on that fact, above it the fact as it is now."""
+
+    def forms(conflict):
+        form = FactEditForm(request.POST)
+        form.is_valid()
+        show_conflict(form, conflict)
+        return {"fact_edit_form": form, "fact_edit_pk": fact.pk}
+
+    return forms
+
+
 @require_POST
 @capability_required("incidents.view")
 def fact_edit(request, pk):
@@ -362,17 +404,20 @@ def fact_edit(request, pk):
     return _investigation_post(
         request, investigation, FactEditForm(request.POST), "fact_form",
         lambda data: services.fact_update(actor=request.user, fact=fact, **data), _("Fact changed."),
+        on_conflict=_fact_conflict(request, fact),
     )  # fmt: skip
 
 
 @require_POST
 @capability_required("incidents.view")
 def fact_remove(request, pk):
+    """The remove button is on the fact's edit form: it sends the fact's version as the user read it."""
     fact = get_object_or_404(CauseTreeFact, pk=pk)
     investigation = _get_investigation(request, fact.investigation_id)
     return _investigation_post(
-        request, investigation, None, None, lambda data: services.fact_remove(actor=request.user, fact=fact),
-        _("Fact removed."),
+        request, investigation, VersionForm(request.POST), "fact_form",
+        lambda data: services.fact_remove(actor=request.user, fact=fact, version=data["version"]),
+        _("Fact removed."), on_conflict=_fact_conflict(request, fact),
     )  # fmt: skip
 
 
@@ -419,6 +464,15 @@ def action_add(request, pk):
     return _investigation_post(request, investigation, form, "action_form", call, _("Action opened and linked."))
 
 
+def _report_signers(investigation, members) -> list[tuple[str, str]]:
+    """Who signs the printed report: the coordinator, each commission member, and the HSE head who
+    approves (the name left blank for a hand-written one while not yet approved)."""
+    signers = [(_("Coordinator"), str(investigation.coordinator))]
+    signers += [(_("Commission member"), str(member)) for member in members if member != investigation.coordinator]
+    signers.append((_("Approved by (HSE head)"), str(investigation.approved_by or "")))
+    return signers
+
+
 @capability_required("incidents.view")
 def report_pdf(request, pk):
     investigation = _get_investigation(request, pk)
@@ -436,5 +490,6 @@ def report_pdf(request, pk):
         "show_medical": rules.may_view_medical(request.user, incident),
         "generated_at": timezone.now(),
     }
+    context["signers"] = _report_signers(investigation, context["members"])
     pdf = render_pdf("incidents/investigation_report_pdf.html", context, request=request)
     return pdf_response(pdf, filename=f"investigation-{incident.reference}")

@@ -33,6 +33,7 @@ from apps.accounts.access import get_in_scope_or_404
 from apps.accounts.models import User
 from apps.actions.models import Action
 from apps.actions.selectors import owner_choices
+from apps.common.api import PortalModelSerializer
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
 from apps.org.models import Person, StructuralUnit
 from apps.org.selectors import unit_list_for_user
@@ -87,7 +88,7 @@ class ScopedField(serializers.PrimaryKeyRelatedField):
 # --- Internships -----------------------------------------------------------------------------------
 
 
-class InternshipSerializer(serializers.ModelSerializer):
+class InternshipSerializer(PortalModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     specialist_name = serializers.SerializerMethodField()
     host_foreman_name = serializers.CharField(source="host_foreman.full_name", read_only=True)
@@ -159,7 +160,7 @@ class HostReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=services.HOST_COMMENT_MAX_LENGTH, required=False, allow_blank=True)
 
 
-class InternshipDaySerializer(serializers.ModelSerializer):
+class InternshipDaySerializer(PortalModelSerializer):
     day = RecordDateSerializerField()
     morning_work_order = _text()
     crew_roles = serializers.CharField(max_length=InternshipDay._meta.get_field("crew_roles").max_length)
@@ -174,7 +175,7 @@ class InternshipDaySerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class InternshipContactSerializer(serializers.ModelSerializer):
+class InternshipContactSerializer(PortalModelSerializer):
     class Meta:
         model = InternshipContact
         fields = ["id", "name", "job_title", "how_to_reach", "is_safety_ambassador"]
@@ -310,7 +311,7 @@ class InternshipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 # --- Signals ---------------------------------------------------------------------------------------
 
 
-class SignalSerializer(serializers.ModelSerializer):
+class SignalSerializer(PortalModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     is_overdue = serializers.SerializerMethodField()
 

@@ -28,7 +28,7 @@ from apps.accounts.access import can, require
 from apps.accounts.models import User
 from apps.actions.services import action_create
 from apps.audit.services import log_action
-from apps.common.dates import validate_record_date
+from apps.common.dates import short_date, validate_record_date
 from apps.common.errors import StateConflict
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
 from apps.common.locking import lock_and_reload
@@ -133,8 +133,8 @@ def _plan_errors(
         if other is not None:
             errors["starts_on"] = [
                 _("%(specialist)s already has an internship in %(unit)s from %(start)s to %(end)s.")
-                % {"specialist": specialist, "unit": other.unit, "start": other.starts_on.isoformat(),
-                   "end": other.ends_on.isoformat()}
+                % {"specialist": specialist, "unit": other.unit, "start": short_date(other.starts_on),
+                   "end": short_date(other.ends_on)}
             ]  # fmt: skip
     return errors
 
@@ -238,7 +238,7 @@ def internship_start(*, actor, internship: Internship, today: date | None = None
     if not internship.starts_on <= today <= internship.ends_on:
         raise ValidationError(
             _("An internship is started between its first day (%(start)s) and its last (%(end)s).")
-            % {"start": internship.starts_on.isoformat(), "end": internship.ends_on.isoformat()}
+            % {"start": short_date(internship.starts_on), "end": short_date(internship.ends_on)}
         )
     internship.status = Status.IN_PROGRESS
     internship.save(update_fields=["status"])
@@ -307,7 +307,7 @@ def day_log_save(
     if not internship.starts_on <= day <= internship.ends_on:
         raise ValidationError(
             {"day": [_("Choose a day of the internship (%(start)s to %(end)s).")
-                     % {"start": internship.starts_on.isoformat(), "end": internship.ends_on.isoformat()}]}
+                     % {"start": short_date(internship.starts_on), "end": short_date(internship.ends_on)}]}
         )  # fmt: skip
     if day > today:
         raise ValidationError({"day": [_("A day is logged once it has begun.")]})

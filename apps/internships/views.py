@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.access import can, capability_required
@@ -393,7 +394,12 @@ def internship_finish(request, pk):
         ]
         count = len(proposed)
         done = (
-            _("The internship is finished; %(count)s action(s) added to the register.") % {"count": count}
+            ngettext(
+                "The internship is finished; %(count)s action added to the register.",
+                "The internship is finished; %(count)s actions added to the register.",
+                count,
+            )
+            % {"count": count}
             if count
             else _("The internship is finished.")
         )

@@ -29,6 +29,7 @@ from apps.accounts.roles import Role
 from apps.common.cache import cached, scope_key
 from apps.common.dates import month_bounds, month_start, months_back, next_month
 from apps.common.pagination import CappedPaginator, query_without_page
+from apps.common.periods import DEFAULT_PERIOD, period_from
 from apps.contractors.models import Sanction, WorkOrder
 from apps.internships.models import SIGNAL_ANSWER_DAYS, Signal
 from apps.observations.models import Observation
@@ -295,8 +296,16 @@ def dashboard(request):
     units = unit_choices_for_user(user)
     default_month = selectors.last_complete_month(today)
     form = DashboardFilterForm(request.GET or None, units=units, initial={"month": default_month})
-    context = {"form": form, "today": today, "signal_days": SIGNAL_ANSWER_DAYS}
-    if request.GET and not form.is_valid():
+    period, period_form, period_valid = period_from(request.GET)
+    context = {
+        "form": form,
+        "today": today,
+        "signal_days": SIGNAL_ANSWER_DAYS,
+        "period": period,
+        "period_form": period_form,
+        "keep": {"months": period} if period != DEFAULT_PERIOD else {},
+    }
+    if (request.GET and not form.is_valid()) or not period_valid:
         return _bad_request(request, "kpis/dashboard.html", context)
     data = form.cleaned_data if form.is_bound else {}
     unit = data.get("unit")
@@ -309,9 +318,9 @@ def dashboard(request):
         unit_ids = None if scope is None else sorted(scope)
     is_hse = user.role in (Role.HSE_SPECIALIST, Role.HSE_HEAD)
     drill = _drill_urls(user=user, unit=unit, month=month, is_hse=is_hse)
-    trend_months = months_back(month, selectors.TREND_MONTHS)
+    trend_months = months_back(month, period)
     freshness, any_snapshot = _freshness(unit_ids, trend_months)
-    kpi_cards = selectors.kpi_cards(DASHBOARD_KPIS, unit_ids=unit_ids, month=month)
+    kpi_cards = selectors.kpi_cards(DASHBOARD_KPIS, unit_ids=unit_ids, month=month, trend_months=period)
     cards = [_card(card, drill.get(card.code, "")) for card in kpi_cards]
     by_code = {card.kpi.code: card for card in cards}
     safe = by_code["safe_share"].kpi.trend
@@ -394,6 +403,7 @@ def dashboard(request):
             "is_hse": is_hse,
             "can_manage_targets": can(user, "kpis.manage_targets"),
             "filter_query": urlencode({"unit": unit.pk if unit else "", "month": f"{month:%Y-%m}"}),
+            "period_keep": {"unit": unit.pk if unit else "", "month": f"{month:%Y-%m}"},
         }
     )
     return render(request, "kpis/dashboard.html", context)

@@ -15,6 +15,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
+from apps.common.api import PortalModelSerializer
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
 from apps.org.models import StructuralUnit
 
@@ -53,7 +54,7 @@ def _valid(view, request) -> dict:
 # --- Escalations -------------------------------------------------------------------------------------
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(PortalModelSerializer):
     option_list = serializers.SerializerMethodField(help_text="The options, one per line of `options`.")
     raised_by = serializers.SerializerMethodField()
     decided_by = serializers.SerializerMethodField()
@@ -159,7 +160,7 @@ class EscalationViewSet(
 # --- Monthly reports ------------------------------------------------------------------------------
 
 
-class MonthlyReportSerializer(serializers.ModelSerializer):
+class MonthlyReportSerializer(PortalModelSerializer):
     requested_by = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField(help_text="Where the PDF downloads (when the report is done).")
 

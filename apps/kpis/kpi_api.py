@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from apps.accounts.access import unit_ids_in_scope
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.common.api import PortalModelSerializer
 from apps.common.dates import month_start, months_back, next_month
 from apps.common.filters import PortalFilterSet, StrictBooleanFilter
 from apps.org.models import StructuralUnit
@@ -120,7 +121,7 @@ class TargetFilterSet(PortalFilterSet):
         fields: list[str] = []
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(PortalModelSerializer):
     kpi = serializers.ChoiceField(choices=KPI_CHOICES)
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True, default="")
     unit = serializers.PrimaryKeyRelatedField(
@@ -350,7 +351,7 @@ class SnapshotFilterSet(PortalFilterSet):
         return queryset.filter(person__isnull=not value)
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
+class SnapshotSerializer(PortalModelSerializer):
     value = serializers.SerializerMethodField()
 
     class Meta:

@@ -127,17 +127,23 @@ def kpi_series(
 
 
 def kpi_cards(
-    codes: Iterable[str], *, unit_ids: Iterable[int] | None = None, person_id=None, role: str = "", month: date
+    codes: Iterable[str],
+    *,
+    unit_ids: Iterable[int] | None = None,
+    person_id=None,
+    role: str = "",
+    month: date,
+    trend_months: int = TREND_MONTHS,
 ) -> list[KpiCard]:
     """The cards of these KPIs for `month`: value, target in force (unit over role over
-    enterprise-wide; see targets.py), whether it is met, the month before, the 12-month trend and
-    the change since the month before. Two or three queries whatever the number of KPIs."""
+    enterprise-wide; see targets.py), whether it is met, the month before, the trend of the
+    `trend_months` months ending with `month` (12 by default) and the change since the month
+    before. Two or three queries whatever the number of KPIs."""
     codes = list(codes)
     month = month_start(month)
     if unit_ids is not None:
         unit_ids = list(unit_ids)
-    trend_months = months_back(month, TREND_MONTHS)
-    table = kpi_table(codes, unit_ids=unit_ids, person_id=person_id, months=trend_months)
+    table = kpi_table(codes, unit_ids=unit_ids, person_id=person_id, months=months_back(month, trend_months))
     targets = targets_for(codes, month=month, unit_ids=unit_ids, role=role)
     cards = []
     for code in codes:

@@ -32,7 +32,7 @@ from apps.incidents.models import Incident, Investigation
 from .charts import format_value, horizontal_bars_svg, series_from_figures, sparkline_svg, trend_chart_svg
 from .definitions import DOWN, Kpi
 from .models import Escalation
-from .selectors import kpi_cards, snapshot_freshness
+from .selectors import TREND_MONTHS, kpi_cards, snapshot_freshness
 
 HEADLINE = [
     "observations",
@@ -419,14 +419,17 @@ def escalations(*, decided_before=None) -> tuple[list[Escalation], list[Escalati
 # --- The whole -------------------------------------------------------------------------------------
 
 
-def executive_summary(*, month: date, today: date, at_month_end: bool = False) -> ExecutiveSummary:
+def executive_summary(
+    *, month: date, today: date, at_month_end: bool = False, trend_months: int = TREND_MONTHS
+) -> ExecutiveSummary:
     """Everything the summary page and the monthly PDF show for `month`, enterprise-wide: the stocks
-    of today, or with `at_month_end` (the report) of the month's last day (see the module)."""
+    of today, or with `at_month_end` (the report) of the month's last day (see the module); the
+    KPI trends over the `trend_months` months ending with `month` (12 by default)."""
     month = month_start(month)
     partial = today <= _last_day(month)
     as_of = min(today, _last_day(month)) if at_month_end else today
     live = as_of == today
-    every = kpi_cards([*HEADLINE, *LAGGING], month=month)
+    every = kpi_cards([*HEADLINE, *LAGGING], month=month, trend_months=trend_months)
     cards, lagging = every[: len(HEADLINE)], every[len(HEADLINE) :]
     incidents, serious_total, serious_this_month, since = serious_incidents(month=month, today=today)
     owners, overdue_total, overdue_owners = overdue_by_owner(as_of=as_of, live=live)

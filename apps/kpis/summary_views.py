@@ -26,6 +26,7 @@ from apps.common.errors import StateConflict
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
+from apps.common.periods import DEFAULT_PERIOD, period_from
 from apps.org.selectors import unit_list_for_user
 
 from . import escalations as services
@@ -76,9 +77,11 @@ def _links(request, summary) -> dict:
     }
 
 
-def _summary_context(request, *, month, today, month_form, decide_forms=None, here=None) -> dict:
+def _summary_context(request, *, month, today, month_form, decide_forms=None, here=None, query=None) -> dict:
     user = request.user
-    summary = summaries.executive_summary(month=month, today=today)
+    # The trends' period (?months=3, 6 or 12; 12 by default, and when malformed: an error on the picker).
+    period, period_form, period_valid = period_from(request.GET if query is None else query)
+    summary = summaries.executive_summary(month=month, today=today, trend_months=period)
     may_decide = can(user, "kpis.decide_escalations")
     decide_forms = decide_forms or {}
     links = _links(request, summary)
@@ -97,6 +100,11 @@ def _summary_context(request, *, month, today, month_form, decide_forms=None, he
         "today": today,
         "month_form": month_form,
         "month_label": summaries.month_label(summary.month),
+        "period": period,
+        "period_form": period_form,
+        "period_valid": period_valid,
+        "period_keep": {"month": f"{summary.month:%Y-%m}"},
+        "keep_months": period if period != DEFAULT_PERIOD else None,
         "cards": summaries.card_views(summary.cards),
         "lagging": summaries.card_views(summary.lagging, chart_kind="columns"),
         "overdue_chart": summaries.overdue_chart(summary, links=links["owner_links"]),
@@ -116,7 +124,7 @@ def summary_page(request):
     today = timezone.localdate()
     month, form, status = _month(request, today)
     context = _summary_context(request, month=month, today=today, month_form=form)
-    return render(request, "kpis/summary.html", context, status=status)
+    return render(request, "kpis/summary.html", context, status=status if context["period_valid"] else 400)
 
 
 # --- Escalations ----------------------------------------------------------------------------------
@@ -228,10 +236,12 @@ def escalation_decide(request, pk):
             return redirect(back or escalation.get_absolute_url())
     if back:
         today = timezone.localdate()
-        month, month_form, _status = _month(request, today, QueryDict(urlsplit(back).query))
+        query = QueryDict(urlsplit(back).query)
+        month, month_form, _status = _month(request, today, query)
         context = _summary_context(
-            request, month=month, today=today, month_form=month_form, decide_forms={escalation.pk: form}, here=back
-        )
+            request, month=month, today=today, month_form=month_form, decide_forms={escalation.pk: form}, here=back,
+            query=query,
+        )  # fmt: skip
         return render(request, "kpis/summary.html", context, status=400)
     escalation = _get_escalation(pk)
     return render(

@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from apps.accounts.access import unit_in_scope
+from apps.common.api import PortalModelSerializer
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, EventDateTimeSerializerField
 
 from . import selectors, services
@@ -12,7 +13,7 @@ from .filters import ObservationFilterSet
 from .models import Observation, ObservationCategory
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(PortalModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -20,7 +21,7 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "name_ru", "icon"]
 
 
-class ObservationSerializer(serializers.ModelSerializer):
+class ObservationSerializer(PortalModelSerializer):
     reference = serializers.CharField(read_only=True)
     observer = serializers.StringRelatedField()
     category = serializers.PrimaryKeyRelatedField(queryset=ObservationCategory.objects.filter(is_active=True))

@@ -17,8 +17,10 @@ PHOTO_ACCEPT = f"image/jpeg,image/png,image/webp,{uploads.accept_attribute(uploa
 
 
 class ObservationForm(forms.Form):
-    """The phone form: three things are required (kind, category, what was seen); the rest has
-    sensible defaults (now, the observer's unit)."""
+    """The phone form. Nothing that is data is chosen for the user: kind, category, what was seen,
+    the risk and whether feedback was given are each the observer's own answer (no pre-selected
+    risk or "no feedback" to skew the figures). The time defaults to now; the unit only when the
+    observer can log in exactly one (`obvious_unit`)."""
 
     kind = forms.ChoiceField(label=_("What did you see?"), choices=Observation.Kind.choices, widget=forms.RadioSelect)
     category = forms.ModelChoiceField(label=_("Category"), queryset=None, widget=forms.RadioSelect, empty_label=None)
@@ -33,7 +35,7 @@ class ObservationForm(forms.Form):
         choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        initial="no",
+        error_messages={"required": _("Say whether feedback was given on the spot.")},
     )
     feedback_to = forms.ChoiceField(
         label=_("To whom"), choices=Observation.FeedbackTo.choices, widget=forms.RadioSelect, required=False
@@ -46,9 +48,14 @@ class ObservationForm(forms.Form):
     )
     work_stopped = forms.BooleanField(label=_("Work was stopped"), required=False)
     risk = forms.ChoiceField(
-        label=_("Risk"), choices=Observation.Risk.choices, widget=forms.RadioSelect, initial=Observation.Risk.MEDIUM
+        label=_("Risk"),
+        choices=Observation.Risk.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the risk.")},
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=None, error_messages={"required": _("Choose the unit where it was seen.")}
+    )
     area = forms.CharField(label=_("Area"), required=False, max_length=200)
     observed_at = EventDateTimeField(label=_("When"))
     photos = MultipleFileField(
@@ -63,18 +70,25 @@ class ObservationForm(forms.Form):
     submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     needs_action = forms.BooleanField(label=_("Needs a follow-up action"), required=False)
     action_title = forms.CharField(label=_("Action: what to do"), required=False, max_length=300)
-    action_owner = forms.ModelChoiceField(label=_("Action owner"), queryset=None, required=False)
+    action_owner = forms.ModelChoiceField(
+        label=_("Action owner"), queryset=None, required=False, empty_label=_("Choose the owner…")
+    )
     action_due_date = RecordDateField(label=_("Action due date"), required=False)
     action_control_level = forms.ChoiceField(
         label=_("Action level"),
         required=False,
-        choices=[("", "—")] + Action.ControlLevel.choices,
+        choices=[("", _("Choose the level…"))] + Action.ControlLevel.choices,
     )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = category_choices()
         self.fields["unit"].queryset = units
+        # One unit to choose from: it is the answer. Several: the observer picks one, in sight.
+        first_two = list(units[:2])
+        self.obvious_unit = first_two[0] if len(first_two) == 1 else None
+        if self.obvious_unit and not self.is_bound and not self.initial.get("unit"):
+            self.initial["unit"] = self.obvious_unit.pk
         self.fields["action_owner"].queryset = owner_choices()
         self.fields["observed_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["submission_key"].initial = uuid.uuid4()

@@ -174,6 +174,11 @@ def month_figures(counts, month: date) -> dict:
     return counts_summary(counts.filter(month=month_start(month)))
 
 
+def period_figures(counts, *, first: date, last: date) -> dict:
+    """The headline figures (as month_figures) of the months from `first` to `last`, both included."""
+    return counts_summary(counts.filter(month__gte=month_start(first), month__lte=month_start(last)))
+
+
 def counts_trend(counts, *, last_month: date, months: int = 6) -> list[dict]:
     """Safe and unsafe observations per month, oldest first, from the monthly counts (one query)."""
     month_list = months_back(last_month, months)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -10,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.access import can, capability_required, require
 from apps.actions.selectors import actions_of
-from apps.common import uploads
-from apps.common.charts import Bar, bar_chart_svg
+from apps.common import charts, uploads
 from apps.common.csv_export import SafeCSVWriter
 from apps.common.drafts import keep_draft, take_draft
 from apps.common.filters import filtered_for_page
 from apps.common.forms import add_service_errors
 from apps.common.pagination import paginate, query_without_page
+from apps.common.periods import period_from
 from apps.exports.services import export_request
 from apps.org.selectors import unit_list_for_user
 
@@ -126,9 +128,11 @@ def observation_create(request):
         initial = pending
         messages.info(request, _("Here is what you had typed. Check it and save."))
     else:
-        default_unit = request.user.units.order_by("name").first()
+        # "Log another" keeps where the last one was seen (the unit and area), nothing else. The
+        # unit is only an initial value: the form accepts it only if it is among the choices.
         initial = {
-            "unit": default_unit.pk if default_unit else None,
+            "unit": request.GET.get("unit", ""),
+            "area": request.GET.get("area", "")[:200],
             "action_due_date": services.default_follow_up_due(),
         }
     form = ObservationForm(initial=initial, units=units)
@@ -139,7 +143,15 @@ def observation_create(request):
 def observation_detail(request, pk):
     observation = get_object_or_404(selectors.observation_list_for_user(request.user).prefetch_related("photos"), pk=pk)
     actions = actions_of(observation)
-    return render(request, "observations/observation_detail.html", {"observation": observation, "actions": actions})
+    log_another = None
+    if observation.observer_id == request.user.pk and can(request.user, "observations.log"):
+        keep = {"unit": observation.unit_id, **({"area": observation.area} if observation.area else {})}
+        log_another = f"{reverse('observations:create')}?{urlencode(keep)}"
+    return render(
+        request,
+        "observations/observation_detail.html",
+        {"observation": observation, "actions": actions, "log_another_url": log_another},
+    )
 
 
 @capability_required("observations.view")
@@ -156,30 +168,32 @@ def photo(request, pk):
 
 @capability_required("observations.view")
 def observation_stats(request):
-    """Proactive figures of the observations in the user's units: per observer against the
-    monthly target, feedback given, safe/unsafe trend."""
+    """Proactive figures of the observations in the user's units over a period (the last 3, 6 or
+    12 months, `?months=`): totals, feedback given, safe and unsafe month by month on one scale;
+    and the observers of the current month against the monthly target."""
     today = timezone.localdate()
     visible = selectors.observation_list_for_user(request.user)
     month = today.replace(day=1)
+    period, period_form, valid = period_from(request.GET)
     counts = selectors.monthly_counts_for_user(request.user)
-    trend = selectors.counts_trend(counts, last_month=month, months=6)
-    chart_safe = bar_chart_svg(
-        [Bar(date_format(row["month"], "M"), row["safe"]) for row in trend], title=_("Safe observations")
-    )
-    chart_unsafe = bar_chart_svg(
-        [Bar(date_format(row["month"], "M"), row["unsafe"]) for row in trend],
-        title=_("Unsafe observations"),
-        colour="#b02a37",
+    trend = selectors.counts_trend(counts, last_month=month, months=period)
+    chart = charts.stacked_or_paired_bars_svg(
+        [(date_format(row["month"], "CHART_MONTH_FORMAT"), row["safe"], row["unsafe"]) for row in trend],
+        names=(_("Safe"), _("Unsafe")),
+        title=_("Safe and unsafe observations, month by month"),
     )
     return render(
         request,
         "observations/observation_stats.html",
         {
             "month": month,
+            "period": period,
+            "period_form": period_form,
+            "period_first": trend[0]["month"],
             "observers": selectors.observer_monthly_counts(visible, month=month),
-            "summary": selectors.month_figures(counts, month),
+            "summary": selectors.period_figures(counts, first=trend[0]["month"], last=month),
             "trend": trend,
-            "chart_safe": chart_safe,
-            "chart_unsafe": chart_unsafe,
+            "chart": chart,
         },
+        status=200 if valid else 400,
     )

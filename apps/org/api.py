@@ -3,6 +3,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from apps.accounts.access import unit_in_scope
+from apps.common.api import PortalModelSerializer
 
 from . import selectors, services
 from .filters import HoursWorkedFilterSet, PersonFilterSet, SiteFilterSet, UnitFilterSet
@@ -16,13 +17,13 @@ def _validate_unit_in_scope(serializer, unit):
     return unit
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(PortalModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "name", "code", "address"]
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(PortalModelSerializer):
     headcount = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -30,7 +31,7 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["id", "site", "parent", "name", "code", "kind", "is_active", "headcount"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(PortalModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "full_name", "personnel_number", "job_title", "unit", "is_foreman", "is_active"]
@@ -39,7 +40,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return _validate_unit_in_scope(self, unit)
 
 
-class HoursWorkedSerializer(serializers.ModelSerializer):
+class HoursWorkedSerializer(PortalModelSerializer):
     """`month` may be any day of the month (it is stored as the first day); a month that has not
     begun and a figure above the plausibility cap (`HOURS_WORKED_MAX`) are field errors."""
 

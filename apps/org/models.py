@@ -28,7 +28,8 @@ def validate_hours_month(value) -> None:
     first = month_start(records_begin())
     if month < first:
         raise ValidationError(
-            _("This is before the enterprise's records begin (%(month)s).") % {"month": date_format(first, "F Y")},
+            _("This is before the enterprise's records begin (%(month)s).")
+            % {"month": date_format(first, "YEAR_MONTH_FORMAT")},
             code="too_early",
         )
     if month > month_start(timezone.localdate()):

@@ -37,7 +37,7 @@ def _unit_detail_context(request, unit, hours_form=None):
     today = timezone.localdate()
     hours = selectors.unit_hours_by_month(unit, last=today.replace(day=1), count=12)
     chart = bar_chart_svg(
-        [Bar(date_format(month, "M"), value) for month, value in hours],
+        [Bar(date_format(month, "CHART_MONTH_FORMAT"), value) for month, value in hours],
         title=_("Hours worked per month"),
     )
     can_record = can(request.user, "org.record_hours", unit)

@@ -17,6 +17,7 @@ from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
 from apps.accounts.models import User
+from apps.common.api import PortalModelSerializer
 from apps.common.fields import LONG_TEXT_MAX_LENGTH, RecordDateSerializerField
 from apps.common.filters import PortalFilterSet, StrictBooleanFilter
 from apps.contractors.api import ScopedField
@@ -72,7 +73,7 @@ class ListOnlyFilterMixin:
 # --- Courses -------------------------------------------------------------------------------------------
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(PortalModelSerializer):
     requirement_count = serializers.IntegerField(read_only=True)
     trainer_count = serializers.IntegerField(read_only=True, help_text="Active internal trainers of the course.")
     validity_months = serializers.IntegerField(min_value=1, max_value=VALIDITY_MONTHS_MAX)
@@ -147,7 +148,7 @@ class RequirementFilterSet(PortalFilterSet):
         fields: list[str] = []
 
 
-class RequirementSerializer(serializers.ModelSerializer):
+class RequirementSerializer(PortalModelSerializer):
     course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
     course_name = serializers.CharField(source="course.name", read_only=True)
     unit = ScopedField(
@@ -209,7 +210,7 @@ class TrainerFilterSet(PortalFilterSet):
         fields: list[str] = []
 
 
-class TrainerSerializer(serializers.ModelSerializer):
+class TrainerSerializer(PortalModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     user_name = serializers.SerializerMethodField()
     course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
@@ -267,7 +268,7 @@ class TrainerViewSet(
 # --- Sessions ------------------------------------------------------------------------------------------
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(PortalModelSerializer):
     course_name = serializers.CharField(source="course.name", read_only=True)
     trainer_name = serializers.SerializerMethodField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -418,7 +419,7 @@ class AttendanceFilterSet(PortalFilterSet):
         fields: list[str] = []
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(PortalModelSerializer):
     attendee_name = serializers.CharField(read_only=True)
     certificate_state = serializers.SerializerMethodField(
         help_text="valid, expired, revoked, or none (not passed, or the session was cancelled)."

@@ -16,7 +16,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -587,7 +587,7 @@ def matrix_csv(request):
         messages.error(
             request,
             _("More than %(n)s people match: narrow the filters to export them.")
-            % {"n": f"{EXPORT_MAX:,}".replace(",", " ")},
+            % {"n": number_format(EXPORT_MAX, force_grouping=True)},
         )
         params = request.GET.copy()
         params.pop("page", None)

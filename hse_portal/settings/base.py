@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",  # sign-in throttling (see "Sign-in throttling and sessions")
+    # Optional second factor (TOTP and backup codes; see "Two-step sign-in").
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "apps.common",
     "apps.core",
     "apps.accounts",
@@ -96,6 +100,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.middleware.SessionTimeoutMiddleware",  # idle and absolute session timeouts
+    "apps.accounts.middleware.SecondFactorMiddleware",  # password passed, code not yet: code page only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -175,6 +180,17 @@ SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=24 * 60 *
 SESSION_SEEN_REFRESH_SECONDS = 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 
+# --- Two-step sign-in (issue 14) --------------------------------------------------------------------
+# The HSE head, the pass office and system admins may add a TOTP app (django-otp) and backup codes.
+# Wrong codes are throttled twice over: each device refuses any code for 2^(n-1) seconds after its
+# n-th wrong one in a row (django-otp's own backoff, kept across sign-outs and addresses), and every
+# wrong code counts as a failed sign-in for django-axes (AXES_FAILURE_LIMIT per username and IP).
+OTP_TOTP_ISSUER = "HSE Portal"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Django admin never shows a device's secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -182,6 +198,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Yekaterinburg")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# One date and number style per language, everywhere (hse_portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["hse_portal.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -203,6 +221,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+# Every select's empty choice reads "Choose…" or "None", never Django's "---------" (apps.common.widgets).
+FORM_RENDERER = "apps.common.widgets.PortalFormRenderer"
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -268,8 +289,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.plan_reminders",
         "schedule": crontab(hour=env.int("ACTIONS_REMINDER_HOUR", default=7), minute=0),
     },
-    # Delivers what the outbox holds: catches anything queued while the broker was down.
-    "notifications-deliver-pending": {"task": "notifications.deliver_pending", "schedule": 300.0},
+    # Delivers what the outbox holds: catches anything a web process could not queue (the broker
+    # unreachable from it). Every minute: cheap, a partial index holds only the pending rows. (A
+    # worker also delivers whenever it connects to the broker: apps/notifications/worker.py.)
+    "notifications-deliver-pending": {"task": "notifications.deliver_pending", "schedule": 60.0},
     "exports-sweep": {"task": "exports.sweep", "schedule": 300.0},
     "observations-recount-months": {"task": "observations.recount_months", "schedule": crontab(hour=2, minute=30)},
     # Passes past their last day become expired just after midnight; the warnings of passes and

@@ -21,3 +21,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if os.environ.get("TEST_WORKER_USES_REDIS_URL") != "1":
     CELERY_BROKER_URL = "memory://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+else:
+    # ... and may send real mail: the fault tests point it at an SMTP sink of their own
+    # (tests/faults/test_worker_killed.py). Nothing else in the test run reads these variables.
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", EMAIL_BACKEND)
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

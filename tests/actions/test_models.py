@@ -84,7 +84,6 @@ def test_reference_badge_and_weak_controls(org, owner):
     action = ActionFactory(unit=org.crew, owner=owner, control_level="ppe")
     assert action.reference == f"A-{action.pk}"
     assert str(action) == f"A-{action.pk} {action.title}"
-    assert action.status_badge == "text-bg-primary"
     assert action.is_weak_control is True
     action.control_level = "administrative"
     assert action.is_weak_control is True

@@ -11,6 +11,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils.formats import date_format
 
 from apps.actions import services
 from apps.actions.models import Action
@@ -254,7 +255,7 @@ class TestOutboxAttemptCap:
         def smtp_down(*args, **kwargs):
             raise OSError("connection refused")
 
-        monkeypatch.setattr("apps.notifications.services.send_mail", smtp_down)
+        monkeypatch.setattr("apps.notifications.services._Mail.begin", smtp_down)
         message = self._message(owner, 0)
         for _ in range(settings.OUTBOX_MAX_ATTEMPTS + 2):
             outbox_deliver_pending()
@@ -272,7 +273,7 @@ class TestDigestContent:
         body = message.body
         assert body.index(f"A-{older.pk} Older") < body.index(f"A-{newer.pk} Newer")
         assert f"A-{older.pk} Older (Flotation crew) — 5 days late" in body
-        assert f"A-{soon.pk} Soon (Flotation crew) — {due(2):%m/%d/%Y}" in body
+        assert f"A-{soon.pk} Soon (Flotation crew) — {date_format(due(2), 'SHORT_DATE_FORMAT')}" in body
         assert message.url == "/actions/?tab=mine"
         assert message.dedupe_key == f"actions_digest:{owner.pk}:{TODAY.isoformat()}"
         assert (run.actions_seen, run.digests, run.messages_new) == (3, 1, 1)

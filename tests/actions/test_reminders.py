@@ -138,7 +138,7 @@ def test_failed_mail_stays_in_the_outbox_and_is_retried(settings_nmk, org, owner
     def smtp_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr("apps.notifications.services.send_mail", smtp_down)
+    monkeypatch.setattr("apps.notifications.services._Mail.begin", smtp_down)
     assert outbox_deliver_pending() == 0
     message = OutboxMessage.objects.get(kind="actions_digest")
     assert (message.sent_at, message.attempts, message.last_error) == (None, 1, "connection refused")

@@ -11,6 +11,7 @@ from apps.actions import services
 from apps.actions.models import Action, ActionEvidence
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import history_for
+from apps.common.dates import short_date
 from apps.common.errors import StateConflict
 from apps.common.fields import LONG_TEXT_MAX_LENGTH
 from apps.notifications.models import OutboxMessage
@@ -442,7 +443,7 @@ class TestMessages:
         action = create(hse_specialist, org.crew, owner, title="Guard the tail pulley")
         message = OutboxMessage.objects.get()
         assert message.subject == f"New action for you: {action.reference} Guard the tail pulley"
-        assert message.body == f"{hse_specialist} assigned you an action in {org.crew}, due {TODAY.isoformat()}."
+        assert message.body == f"{hse_specialist} assigned you an action in {org.crew}, due {short_date(TODAY)}."
         assert message.url == action.get_absolute_url()
         assert message.dedupe_key.startswith(f"action_assigned:{action.pk}:{owner.pk}:")
 

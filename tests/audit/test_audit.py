@@ -239,7 +239,7 @@ class TestPage:
         response = client_as(hse_head).get(self.url)
         assert response.status_code == 200
         assert "monthly figures" in response.text
-        assert "org.hours_worked.recorded" in response.text
+        assert "org.hours_worked.recorded" not in response.text  # the label, not the code (test_labels.py)
         assert "Hours worked recorded" in response.text
 
     def test_filters(self, client_as, org, hse_head, hse_specialist):
@@ -255,7 +255,7 @@ class TestPage:
     @pytest.mark.parametrize(
         ("params", "message"),
         [
-            ({"date_from": "0001-01-01"}, "This is before the enterprise's records begin (01/01/2000)."),
+            ({"date_from": "0001-01-01"}, "This is before the enterprise's records begin (1 Jan 2000)."),
             ({"date_to": "yesterday"}, "Enter a valid date."),
             ({"date_from": "2026-10-02", "date_to": "2026-10-01"}, "The end date cannot be before the start date."),
             ({"action": "org..person"}, "An action code is made of words separated by dots, e.g. org.hours_worked."),

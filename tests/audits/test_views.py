@@ -371,6 +371,20 @@ class TestPhotosAndReport:
             assert "Oil on the floor" in text
             assert f"{done.score}%" in text
 
+    def test_report_pdf_is_signed_by_the_auditor_and_the_units_manager(
+        self, client_as, done, executive, hse_specialist, line_manager, tmp_path
+    ):
+        """The crew has no manager of its own: the manager of the shop above it acknowledges."""
+        if not shutil.which("pdftotext"):
+            pytest.skip("needs pdftotext")
+        path = tmp_path / "report.pdf"
+        path.write_bytes(client_as(executive).get(reverse("audits:report", args=[done.pk])).content)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        signatures = text.split("Signatures")[-1]
+        assert "Signatures" in text
+        assert "Auditor" in signatures and str(hse_specialist) in signatures
+        assert "Manager of the audited unit" in signatures and str(line_manager) in signatures
+
     def test_report_refused_to_outsider(self, client_as, done, outsider, pass_admin):
         assert client_as(outsider).get(reverse("audits:report", args=[done.pk])).status_code == 404
         assert client_as(pass_admin).get(reverse("audits:report", args=[done.pk])).status_code == 403

@@ -84,3 +84,14 @@ def sign_in(live_server):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def confirm(page, *, then_wait=False):
+    """Answer the portal's confirmation dialog (static/js/confirm.js) with its OK button; with
+    `then_wait`, wait for the page the form's answer loads (not for the page still shown)."""
+    button = page.locator("#confirm-dialog[open] [data-confirm-ok]")
+    if not then_wait:
+        button.click()
+        return
+    with page.expect_navigation():
+        button.click()

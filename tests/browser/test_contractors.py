@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apps.contractors.models import AccessPass, GateCheck
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, confirm, screenshot
 from tests.factories import (
     AccessPassFactory,
     CompanyDocumentFactory,
@@ -42,11 +42,13 @@ def test_pass_admin_blocks_a_pass_and_the_gate_refuses_it(pass_admin, crew_pass,
 
     page.locator("#block summary").click()
     page.get_by_role("button", name="Block the pass").click()  # no reason: refused in place
+    confirm(page, then_wait=True)  # the portal asks first: a blocked pass is refused at every gate
     page.wait_for_load_state("networkidle")
     assert page.locator("#block").get_attribute("open") is not None
-    assert page.get_by_text("Say why: the reason is kept with the change.").is_visible()
+    assert page.get_by_text("Say why: the reason is kept with the change.", exact=True).is_visible()
     page.fill("#block_reason", "Worked at height without a harness")
     page.get_by_role("button", name="Block the pass").click()
+    confirm(page, then_wait=True)
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=status]").inner_text() == "Blocked"
     assert page.get_by_text("At the gate now: refused").is_visible()

@@ -1,7 +1,7 @@
 import pytest
 
 from apps.incidents.models import CauseTreeFact, CauseTreeLink
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import PHONE, confirm, screenshot
 from tests.incidents.helpers import make_incident, make_investigation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ def test_commission_builds_a_small_cause_tree_on_a_phone(org, hse_specialist, ne
     page.fill("#cause-tree input[name=text]", "Hand caught in the tail pulley")
     with page.expect_navigation():
         page.click("[data-testid=add-final-event]")
-    assert page.locator("[data-testid=tree-diagram] svg.cause-tree").is_visible()
+    assert page.locator("[data-testid=tree-diagram] svg.cause-tree:visible").is_visible()
 
     final = CauseTreeFact.objects.get(is_final_event=True)
     for text, unusual in (("Operator reaches in to clear spillage", False), ("Guard removed for cleaning", True)):
@@ -27,7 +27,7 @@ def test_commission_builds_a_small_cause_tree_on_a_phone(org, hse_specialist, ne
         with page.expect_navigation():
             fact.locator("[data-testid=add-antecedent]").click()
 
-    diagram = page.locator("[data-testid=tree-diagram] svg.cause-tree")
+    diagram = page.locator("[data-testid=tree-diagram] svg.cause-tree:visible")
     assert diagram.locator("g.fact").count() == 3
     assert diagram.locator("g.fact.unusual").count() == 1
     assert diagram.locator("path[data-kind=conjunction]").count() == 2
@@ -75,7 +75,9 @@ def test_approving_in_a_second_tab_tells_it_was_already_approved(org, hse_specia
     for tab in (first, second):
         with tab.expect_navigation():
             tab.get_by_role("button", name="Approve").click()
+            confirm(tab)
     assert "Investigation approved." in first.locator(".messages").inner_text()
-    assert "the investigation is “Approved”" in second.locator(".messages").inner_text()
+    # The second tab approved what it saw before the first approval: refused, naming who and when.
+    assert "Someone else changed this investigation" in second.locator(".messages").inner_text()
     assert Investigation.objects.get(pk=investigation.pk).status == "approved"
     screenshot(second, "incident-approved-in-another-tab")

@@ -20,6 +20,8 @@ def test_specialist_logs_an_observation_with_a_photo_on_a_phone(
     page.get_by_text("Yes", exact=True).click()
     page.get_by_text("The crew").click()
     page.fill("textarea[name=feedback_text]", "Asked the crew to clear it before the shift")
+    page.get_by_text("Medium", exact=True).click()  # nothing is pre-selected: the observer rates it
+    page.select_option("select[name=unit]", label=str(org.crew))  # two units: chosen in sight
     page.set_input_files("input[name=photos]", str(photo))
     screenshot(page, "observation-form-phone")
     page.get_by_role("button", name="Save observation").click()
@@ -28,6 +30,7 @@ def test_specialist_logs_an_observation_with_a_photo_on_a_phone(
     observation = Observation.objects.get()
     assert page.url.endswith(observation.get_absolute_url())
     assert observation.feedback_to == "crew" and observation.photos.count() == 1
+    assert (observation.risk, observation.unit) == ("medium", org.crew)
     assert page.locator("img.photo-thumb").count() == 1
     assert page.locator("img.photo-thumb").evaluate("img => img.naturalWidth") > 0  # the photo really loads
 

@@ -29,3 +29,23 @@ def test_other_widgets_are_left_alone():
     field = forms.MultipleChoiceField(choices=[("a", "A")])
     use_fast_select(field)
     assert not isinstance(field.widget, FastSelect)
+
+
+def test_a_field_with_an_error_says_so_to_screen_readers():
+    from django.template.loader import render_to_string
+
+    from apps.common.widgets import StyledForm
+
+    class Example(StyledForm):
+        name = forms.CharField(label="Name")
+        note = forms.CharField(label="Note", required=False)
+
+    form = Example(data={"name": ""})
+    assert not form.is_valid()
+    html = render_to_string("includes/form_fields.html", {"form": form})
+    assert 'aria-invalid="true"' in html and 'aria-describedby="id_name_error"' in html
+    assert '<div class="text-danger small" id="id_name_error">' in html
+    assert html.count('aria-invalid="true"') == 1  # the note has no error
+    summary = render_to_string("includes/form_errors.html", {"form": form})
+    assert '<a class="alert-link" href="#id_name">Name</a>: This field is required.' in summary
+    assert render_to_string("includes/form_errors.html", {"form": Example()}).strip() == ""

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from apps.common.dates import short_date
 from apps.contractors import gate, sanctions, scorecard, selectors, services
 from apps.contractors.models import (
     AccessPass,
@@ -56,7 +57,7 @@ def test_the_critical_violation_stopped_the_work_and_blocked_the_crews_passes(de
     sanction = violation.sanctions.get()
     assert (sanction.kind, sanction.status, sanction.decided_by.username) == ("stop_work", "in_force", "specialist")
     reason = sanction.reason
-    assert reason.startswith(f"Critical violation on {day(-3).isoformat()}: Work at height")
+    assert reason.startswith(f"Critical violation on {short_date(day(-3))}: Work at height")
     assert stopped.stop_reason == reason
     assert [(e.action, e.actor.username, e.reason) for e in rows.entries(stopped)][-1] == (
         "contractors.work_order.stopped", "specialist", reason,

@@ -248,7 +248,7 @@ def test_a_check_writes_no_audit_entry_and_costs_the_same_queries_however_many_d
         ({"code": "pass_blocked", "detail": "Work at height without harness"},
          "The pass is blocked. Work at height without harness"),
         ({"code": "document_expired_medical", "detail": "2026-11-21"},
-         "The medical clearance has expired. Date: 11/21/2026."),
+         "The medical clearance has expired. Date: 21 Nov 2026."),
         ({"code": "document_missing_induction"}, "No site induction on file."),
         ({"code": "company_suspended", "detail": "Insurance lapsed"},
          "The company is suspended. Insurance lapsed"),

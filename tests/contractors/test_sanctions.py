@@ -238,7 +238,7 @@ def test_the_gate_names_the_sanction_and_tells_the_guard_why(site, hse_specialis
         ({"code": "pass_blocked", "detail": "Fight"}, "The pass is blocked. Fight"),
         ({"code": "pass_suspended"}, "The pass is suspended."),
         ({"code": "pass_revoked"}, "The pass is revoked."),
-        ({"code": "pass_expired", "detail": "2026-11-30"}, "The pass has expired. Date: 11/30/2026."),
+        ({"code": "pass_expired", "detail": "2026-11-30"}, "The pass has expired. Date: 30 Nov 2026."),
         ({"code": "pass_not_yet_valid"}, "The pass is not valid yet."),
         ({"code": "company_suspended"}, "The company is suspended."),
         ({"code": "company_banned"}, "The company is banned from the site."),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import CAPABILITIES, Role
 from apps.audit.models import AuditEntry
+from apps.common.dates import short_date
 from apps.common.errors import StateConflict
 from apps.contractors import services
 from apps.contractors.models import AccessPass, CompanyDocument, ContractorCompany, ContractorWorker, WorkOrder
@@ -361,7 +362,7 @@ class TestPassIssue:
         order = rows.work_order(firm, org.crew, line_manager, ends=40)
         holder = rows.worker(firm)
         messages = self._refused("valid_until", pass_admin, holder, [org.crew], work_order=order, valid_until=day(41))
-        assert messages == [f"The work order ends on {day(40).isoformat()}: the pass cannot outlast it."]
+        assert messages == [f"The work order ends on {short_date(day(40))}: the pass cannot outlast it."]
         assert self._issue(pass_admin, holder, [org.crew], work_order=order, valid_until=day(40)).pk
 
     def test_the_work_order_is_the_holders_company(self, org, pass_admin, line_manager):
@@ -614,7 +615,7 @@ class TestPassExtend:
         with pytest.raises(ValidationError) as error:
             services.pass_extend(actor=pass_admin, access_pass=world.access_pass, valid_until=day(91))
         assert error.value.message_dict == {
-            "valid_until": [f"The work order ends on {day(90).isoformat()}: the pass cannot outlast it."]
+            "valid_until": [f"The work order ends on {short_date(day(90))}: the pass cannot outlast it."]
         }
         services.pass_extend(actor=pass_admin, access_pass=world.access_pass, valid_until=day(90))
 

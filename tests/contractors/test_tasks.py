@@ -127,9 +127,9 @@ def test_one_digest_per_person_the_pass_office_hearing_of_every_item(expiring, p
     assert office.subject == "2 passes and 1 document run out within a week"
     week, today = expiring["week"], expiring["today"]
     assert _lines(office) == [  # soonest first
-        f"11/22/2026 (today): pass {today.number}, Today T., Stroymontazh LLC",
-        "11/25/2026 (in 3 days): Medical clearance, Medic M., Stroymontazh LLC",
-        f"11/29/2026 (in 7 days): pass {week.number}, Week W., Stroymontazh LLC",
+        f"22 Nov 2026 (today): pass {today.number}, Today T., Stroymontazh LLC",
+        "25 Nov 2026 (in 3 days): Medical clearance, Medic M., Stroymontazh LLC",
+        f"29 Nov 2026 (in 7 days): pass {week.number}, Week W., Stroymontazh LLC",
     ]
     assert "Extend the passes" in office.body
     assert office.url == PASS_LIST
@@ -140,12 +140,12 @@ def test_a_responsible_person_hears_only_of_the_items_of_their_work_orders(expir
     digests = _digests()
     manager = digests["manager"]
     assert manager.subject == "1 pass runs out within a week"
-    assert _lines(manager) == [f"11/29/2026 (in 7 days): pass {expiring['week'].number}, Week W., Stroymontazh LLC"]
+    assert _lines(manager) == [f"29 Nov 2026 (in 7 days): pass {expiring['week'].number}, Week W., Stroymontazh LLC"]
     # A line manager may not read the pass list: the link goes to the work orders instead.
     assert manager.url == reverse("contractors:work_order_list")
     specialist = digests["specialist"]
     assert specialist.subject == "1 document runs out within a week"
-    assert _lines(specialist) == ["11/25/2026 (in 3 days): Medical clearance, Medic M., Stroymontazh LLC"]
+    assert _lines(specialist) == ["25 Nov 2026 (in 3 days): Medical clearance, Medic M., Stroymontazh LLC"]
     assert specialist.url == PASS_LIST
 
 
@@ -159,7 +159,7 @@ def test_a_document_is_told_to_everyone_answering_for_a_work_order_of_its_holder
         rows.access_pass(welder, zones=[org.crew], issued_by=pass_admin, order=order, valid_until=day(60))
     assert expiry_warnings_plan(today=TODAY).__dict__ == {"passes": 0, "documents": 1, "messages_new": 3}
     for message in _digests().values():
-        assert _lines(message) == ["11/26/2026 (in 4 days): Site induction, Twice T., Stroymontazh LLC"]
+        assert _lines(message) == ["26 Nov 2026 (in 4 days): Site induction, Twice T., Stroymontazh LLC"]
 
 
 def test_a_second_run_the_same_day_adds_nothing_and_the_next_day_brings_a_new_digest(expiring, time_machine):
@@ -177,8 +177,8 @@ def test_a_second_run_the_same_day_adds_nothing_and_the_next_day_brings_a_new_di
     manager = OutboxMessage.objects.get(recipient__username="manager", dedupe_key__endswith=":2026-11-23")
     assert manager.subject == "2 passes run out within a week"
     assert _lines(manager) == [
-        f"11/29/2026 (in 6 days): pass {expiring['week'].number}, Week W., Stroymontazh LLC",
-        f"11/30/2026 (in 7 days): pass {expiring['later'].number}, Later L., Stroymontazh LLC",
+        f"29 Nov 2026 (in 6 days): pass {expiring['week'].number}, Week W., Stroymontazh LLC",
+        f"30 Nov 2026 (in 7 days): pass {expiring['later'].number}, Later L., Stroymontazh LLC",
     ]
     office = OutboxMessage.objects.get(recipient__username="passoffice", dedupe_key__endswith=":2026-11-23")
     assert expiring["today"].number not in office.body
@@ -201,10 +201,10 @@ def test_the_window_holds_the_seventh_day_not_the_eighth_and_a_renewed_document_
     rows.access_pass(renewed, zones=[org.crew], issued_by=pass_admin, valid_until=day(60))
     assert expiry_warnings_plan(today=TODAY).__dict__ == {"passes": 3, "documents": 1, "messages_new": 1}
     assert _lines(OutboxMessage.objects.get()) == [
-        "11/22/2026 (today): pass B-10, Pass 0, Stroymontazh LLC",
-        "11/23/2026 (tomorrow): pass B-11, Pass 1, Stroymontazh LLC",
-        "11/29/2026 (in 7 days): pass B-17, Pass 7, Stroymontazh LLC",
-        "11/29/2026 (in 7 days): Medical clearance, Document 7, Stroymontazh LLC",
+        "22 Nov 2026 (today): pass B-10, Pass 0, Stroymontazh LLC",
+        "23 Nov 2026 (tomorrow): pass B-11, Pass 1, Stroymontazh LLC",
+        "29 Nov 2026 (in 7 days): pass B-17, Pass 7, Stroymontazh LLC",
+        "29 Nov 2026 (in 7 days): Medical clearance, Document 7, Stroymontazh LLC",
     ]
 
 
@@ -222,8 +222,8 @@ def test_a_long_digest_lists_the_30_soonest_items_then_how_many_more(org, pass_a
     assert message.subject == "40 passes run out within a week"
     lines = _lines(message)
     assert len(lines) == 31 and lines[-1] == "…and 10 more"
-    shown = [(line.split(" ", 1)[0], line.rsplit(": pass ", 1)[1].split(", ")[:2]) for line in lines[:30]]
-    assert shown == [(f"{until:%m/%d/%Y}", [number, name]) for until, name, number in expected[:30]]
+    shown = [(line.split(" (", 1)[0], line.rsplit(": pass ", 1)[1].split(", ")[:2]) for line in lines[:30]]
+    assert shown == [(f"{until.day} {until:%b %Y}", [number, name]) for until, name, number in expected[:30]]
 
 
 def test_extended_passes_and_renewed_documents_stop_the_warnings(expiring, pass_admin):
@@ -247,7 +247,7 @@ def test_every_active_pass_office_user_hears_in_their_language(expiring, pass_ad
         assert number in russian.body
     assert all(name in russian.body for name in ("Today T.", "Medic M.", "Week W.", "Stroymontazh LLC"))
     assert "2" in russian.subject and "1" in russian.subject
-    assert "11/22/2026" not in russian.body
+    assert "22 Nov 2026" not in russian.body
     assert russian.url == english.url == PASS_LIST
 
 

@@ -11,7 +11,6 @@ from apps.incidents.models import (
     CauseTreeLink,
     Incident,
     IncidentAttachment,
-    Investigation,
     InvolvedPerson,
     TimelineEvent,
     WhyChain,
@@ -74,15 +73,6 @@ def test_the_investigation_names_and_links(investigation, incident):
     assert str(investigation) == f"Investigation of INC-{incident.pk}"
     assert investigation.get_absolute_url() == f"/incidents/investigations/{investigation.pk}/"
     assert investigation.unit == incident.unit
-
-
-@pytest.mark.parametrize(
-    ("status", "badge"),
-    [("opened", "text-bg-primary"), ("analysis", "text-bg-info"), ("actions_planned", "text-bg-warning"),
-     ("approved", "text-bg-success"), ("closed", "text-bg-secondary")],
-)  # fmt: skip
-def test_each_status_has_its_badge(status, badge):
-    assert Investigation(status=status).status_badge == badge
 
 
 def test_the_analysis_records_link_to_their_place_on_the_page(investigation):

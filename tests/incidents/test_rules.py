@@ -221,7 +221,7 @@ def test_the_details_count_what_passed():
     assert details["causes_covered"] == "2 of 3 covered"
     assert details["strong_actions"] == "1 of 2 actions"
     assert details["effective"] == "2 of 2 verified effective"
-    assert "deadline 2026-10-15" in details["on_time"]
+    assert "deadline 15 Oct 2026" in details["on_time"]
 
 
 # The analysis: causes, coverage, completeness ----------------------------------------------------
@@ -392,9 +392,9 @@ def test_the_criteria_carry_their_labels_rules_and_details():
                           uncovered=0, actions=GOOD)  # fmt: skip
     assert [(c.label, c.rule) for c in score.criteria] == [(str(label), str(rule)) for _code, label, rule in RULES]
     details = {criterion.code: criterion.detail for criterion in score.criteria}
-    assert details["on_time"] == "approved 2026-10-14, deadline 2026-10-15"
+    assert details["on_time"] == "approved 14 Oct 2026, deadline 15 Oct 2026"
     assert details["rca_done"] == ""
     pending = quality_score(deadline=DEADLINE, approved_on=None, today=DEADLINE, rca_done=False, causes=0,
                             uncovered=0, actions=[])  # fmt: skip
-    assert pending.criteria[0].detail == "not approved yet, deadline 2026-10-15"
+    assert pending.criteria[0].detail == "not approved yet, deadline 15 Oct 2026"
     assert pending.percent == 20

@@ -117,7 +117,8 @@ def test_wrong_tree_is_refused_with_a_message_a_commission_understands(client_as
     assert response.status_code == 400
     assert "Two facts say the same thing" in response.text
     page = client.get(investigation.get_absolute_url()).text
-    assert 'class="cause-tree"' in page and "Operator reaches in" in page
+    assert 'class="cause-tree cause-tree-wide"' in page and 'class="cause-tree cause-tree-narrow"' in page
+    assert "Operator reaches in" in page
 
 
 def test_blaming_answer_shows_a_warning_not_an_error(client_as, investigation, hse_specialist):

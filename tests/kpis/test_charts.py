@@ -234,12 +234,14 @@ def test_text_does_not_balloon_on_a_desktop(name):
     assert rendered_min_px(svg, 1300) <= 24  # capped by max-width
 
 
-def test_the_old_observation_chart_was_too_small_on_a_phone():
-    """The complaint of the issue, measured: the common bar chart's labels at a phone's width."""
+def test_the_common_bar_chart_is_readable_on_a_phone():
+    """The complaint of the issue (labels of about 6 px on a phone), measured: the common bar chart
+    (hours worked of a unit) is now drawn on the readable canvas."""
     from apps.common.charts import Bar, bar_chart_svg
 
-    old = bar_chart_svg([Bar("Jan", 3)], title="T")
-    assert charts.min_rendered_font_px(old, PHONE_CONTENT_COLUMN) < 6
+    chart = bar_chart_svg([Bar("Jan", 3), Bar("Feb", None)], title="T")
+    assert charts.min_rendered_font_px(chart, PHONE_CONTENT_COLUMN) >= 12
+    assert charts.min_rendered_font_px(chart, 150) >= 12  # a half-width card: drawn at 20rem, scrolls
 
 
 def test_the_sparkline_has_no_text_and_reads_out_its_figures():

@@ -107,9 +107,10 @@ def test_sign_out_forgets_the_browser(client, org, hse_specialist, categories):
     assert not Session.objects.exists()
 
 
-def test_form_defaults_to_now_and_the_observers_unit(client_as, org, hse_specialist, categories):
-    page = client_as(hse_specialist).get(reverse("observations:create")).text
-    assert f'<option value="{org.shop.pk}" selected>' in page
+def test_form_defaults_to_the_only_unit_of_the_observer(client_as, org, outsider, categories):
+    # More on what the form does not choose for the observer: test_form_defaults.py
+    page = client_as(outsider).get(reverse("observations:create")).text
+    assert f'<option value="{org.other_shop.pk}" selected>' in page
     assert "never write a worker's name" in page
 
 
@@ -329,7 +330,9 @@ def test_a_submission_sent_twice_shows_the_saved_observation(client_as, org, hse
     assert first["Location"] == second["Location"] == observation.get_absolute_url()
 
 
-def test_the_stats_page_counts_this_month_only(client_as, org, hse_head, hse_specialist, categories):
+def test_the_stats_page_lists_this_months_observers_and_counts_the_period(
+    client_as, org, hse_head, hse_specialist, categories
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -344,8 +347,8 @@ def test_the_stats_page_counts_this_month_only(client_as, org, hse_head, hse_spe
     )
     rebuild_monthly_counts()  # created directly, not through the service
     response = client_as(hse_head).get(reverse("observations:stats"))
-    assert response.context["summary"]["total"] == 1
-    assert [row["count"] for row in response.context["observers"]] == [1]
+    assert response.context["summary"]["total"] == 2  # the last 12 months (the default period)
+    assert [row["count"] for row in response.context["observers"]] == [1]  # this month, against the target
 
 
 def test_category_choices_are_not_localised_numbers(client_as, org, hse_specialist, categories):

@@ -45,7 +45,12 @@ def test_courses_are_read_by_every_training_role_and_written_by_the_hse_head(wor
     created = api(hse_head).post(f"{V1}/courses/", body, format="json")
     assert created.status_code == 201 and created.json()["default_hours"] == "4.0"
     course = Course.objects.get(code="loto")
-    changed = api(hse_head).patch(f"{V1}/courses/{course.pk}/", {"validity_months": 36, "code": "x"}, format="json")
+    # The code is fixed once the course exists: sending it is refused on the field, nothing is changed.
+    refused = api(hse_head).patch(f"{V1}/courses/{course.pk}/", {"validity_months": 36, "code": "x"}, format="json")
+    assert refused.status_code == 400 and list(refused.json()) == ["code"]
+    course.refresh_from_db()
+    assert (course.code, course.validity_months) == ("loto", 24)
+    changed = api(hse_head).patch(f"{V1}/courses/{course.pk}/", {"validity_months": 36}, format="json")
     assert changed.status_code == 200 and changed.json()["validity_months"] == 36 and changed.json()["code"] == "loto"
     bad = api(hse_head).post(f"{V1}/courses/", {**body, "code": "loto2", "validity_months": 0}, format="json")
     assert bad.status_code == 400 and "validity_months" in bad.json()
