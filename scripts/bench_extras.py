@@ -1,7 +1,7 @@
 """The benchmark suite's targets beyond page load (called by scripts/bench.py).
 
 - the daily reminder run over 100,000 open actions: queries that do not grow with the number of
-  actions, the worker's peak memory, delivery batched;
+  actions, the worker's peak memory, delivery at a bounded cost per message;
 - PDF reports against a reference document with the same charts, rendered in the same process;
 - the full observations export (1,000,000 rows) as a background job: complete, its time and memory;
 - scaling out: two app instances on the same PostgreSQL and Redis against one, and two Celery
@@ -39,8 +39,10 @@ def reminders(env_for, bench_db) -> list:
          f"{small['plan_queries']} / {full['plan_queries']} ({full['plan_seconds']:.1f} s)",
          full["plan_queries"] <= small["plan_queries"]),
         ("", "worker peak memory ≤ 300 MB", f"{figures['peak_rss_mib']:.0f} MB", figures["peak_rss_mib"] <= 300),
-        ("reminder delivery", "batched (< 1 query per message)",
-         f"{per_message:.2f} queries, {ms_per_message:.1f} ms per message", per_message < 1),
+        # Each message is delivered in its own transaction (issue 14: a worker killed mid-batch sends
+        # no e-mail twice), so 3 queries a message (lock, notification, mark) is the design, not drift.
+        ("reminder delivery", "≤ 3 queries and ≤ 5 ms per message",
+         f"{per_message:.2f} queries, {ms_per_message:.1f} ms per message", per_message <= 3.05 and ms_per_message <= 5),  # noqa: E501
     ]  # fmt: skip
 
 

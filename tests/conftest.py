@@ -170,3 +170,39 @@ def _sqlite_flush_past_the_audit_trigger(request):
         cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
         cursor.execute("DELETE FROM audit_auditentry")
         cursor.execute(append_only.SQLITE_FORWARD[1])
+
+
+# --- A real Redis and a real Celery worker (tests/celery_helpers.py), for the tests about tasks ---------------
+
+
+@pytest.fixture
+def postgresql_only(transactional_db):
+    """Other processes (a worker, an app server) share the test database only on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("other processes share the test database only on PostgreSQL (set DATABASE_URL; CI does)")
+
+
+@pytest.fixture
+def redis_server(tmp_path, postgresql_only):
+    """A private redis-server on a free port: a test may stop or kill it (never the machine's own)."""
+    from tests.celery_helpers import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
+def task_worker(redis_server, tmp_path):
+    """A `celery worker` process on the private Redis, and this process publishing to it."""
+    from tests.celery_helpers import WorkerProcess, publishing_to
+
+    process = WorkerProcess(redis_server.url, tmp_path / "worker.log")
+    process.start()
+    with publishing_to(redis_server.url):
+        yield process
+    process.stop()

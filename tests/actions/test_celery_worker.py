@@ -1,7 +1,6 @@
 """Reminders delivered by a real Celery worker process over a real Redis broker."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from apps.actions.models import Action
@@ -9,36 +8,13 @@ from apps.actions.tasks import plan_reminders
 from apps.notifications.models import Notification, OutboxMessage
 from apps.notifications.tasks import deliver_pending
 from tests.actions.conftest import in_days
-from tests.celery_helpers import RedisServer, WorkerProcess, publishing_to, wait_until
+from tests.celery_helpers import wait_until
 from tests.factories import ActionFactory, UserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def postgresql_only(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process shares the test database only on PostgreSQL (set DATABASE_URL; CI does)")
-
-
-@pytest.fixture
-def redis_server(tmp_path, postgresql_only):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(redis_server, tmp_path):
-    process = WorkerProcess(redis_server.url, tmp_path / "worker.log")
-    process.start()
-    with publishing_to(redis_server.url):
-        yield process
-    process.stop()
-
-
-def test_the_daily_run_reaches_the_owner_through_the_worker(org, line_manager, hse_head, worker):
+def test_the_daily_run_reaches_the_owner_through_the_worker(org, line_manager, hse_head, task_worker):
     owner = UserFactory(role="line_manager", units=[org.crew], line_manager=line_manager)
     ActionFactory(unit=org.crew, owner=owner, title="Guard tail pulley", due_date="2020-01-01")
 
@@ -47,7 +23,7 @@ def test_the_daily_run_reaches_the_owner_through_the_worker(org, line_manager, h
     digest = wait_until(
         lambda: Notification.objects.filter(recipient=owner, kind="actions_digest").first(),
         timeout=60,
-        message="the digest notification\n" + worker.output(),
+        message="the digest notification\n" + task_worker.output(),
     )
     assert "Guard tail pulley" in digest.body
     wait_until(
@@ -79,7 +55,7 @@ def test_the_daily_run_reaches_the_owner_through_the_worker(org, line_manager, h
 
 
 def test_requests_succeed_while_redis_is_down_and_reminders_follow(
-    org, hse_specialist, line_manager, redis_server, worker, client
+    org, hse_specialist, line_manager, redis_server, task_worker, client
 ):
     redis_server.stop()
     client.force_login(hse_specialist)
@@ -106,7 +82,7 @@ def test_requests_succeed_while_redis_is_down_and_reminders_follow(
     note = wait_until(
         lambda: Notification.objects.filter(recipient=line_manager, kind="action_assigned").first(),
         timeout=90,
-        message="the assignment notification after Redis came back\n" + worker.output(),
+        message="the assignment notification after Redis came back\n" + task_worker.output(),
     )
     assert action.reference in note.title
     pending.refresh_from_db()

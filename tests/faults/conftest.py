@@ -7,26 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-
-from tests.celery_helpers import RedisServer
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-
-
-@pytest.fixture
-def postgresql_only(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("other processes share the test database only on PostgreSQL (set DATABASE_URL; CI does)")
-
-
-@pytest.fixture
-def redis_server(tmp_path, postgresql_only):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    if server.process.poll() is None:
-        server.stop()
 
 
 @pytest.fixture

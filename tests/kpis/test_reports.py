@@ -12,7 +12,6 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -325,12 +324,6 @@ def test_a_request_for_a_month_not_offered_is_an_error_in_place(client_as, execu
 
 
 # --- A real worker ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def postgresql_only(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process shares the test database only on PostgreSQL (set DATABASE_URL; CI does)")
 
 
 @pytest.mark.celery_worker

@@ -4,41 +4,17 @@ observation changed ten times leads to one recomputation of its unit-month, shor
 import time
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.kpis.models import KpiSnapshot, PendingRefresh
 from apps.kpis.tasks import refresh_all
-from tests.celery_helpers import RedisServer, WorkerProcess, publishing_to, wait_until
+from tests.celery_helpers import wait_until
 from tests.factories import ObservationFactory, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def postgresql_only(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("a worker process shares the test database only on PostgreSQL (set DATABASE_URL; CI does)")
-
-
-@pytest.fixture
-def redis_server(tmp_path, postgresql_only):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(redis_server, tmp_path):
-    process = WorkerProcess(redis_server.url, tmp_path / "worker.log")
-    process.start()
-    with publishing_to(redis_server.url):
-        yield process
-    process.stop()
-
-
-def test_a_changed_observation_is_recomputed_once_shortly_after(worker, settings):
+def test_a_changed_observation_is_recomputed_once_shortly_after(task_worker, settings):
     settings.KPI_REFRESH_DELAY_SECONDS = 2
     unit, observer = UnitFactory(), UserFactory()
     month = timezone.localdate().replace(day=1)
@@ -51,7 +27,7 @@ def test_a_changed_observation_is_recomputed_once_shortly_after(worker, settings
     row = wait_until(
         lambda: KpiSnapshot.objects.filter(kpi="observations", unit=unit, month=month, person=None).first(),
         timeout=60,
-        message="the unit-month's snapshot\n" + worker.output(),
+        message="the unit-month's snapshot\n" + task_worker.output(),
     )
     assert row.numerator == 1
     assert KpiSnapshot.objects.get(kpi="observations", unit=unit, month=month, person=observer).numerator == 1
@@ -59,12 +35,12 @@ def test_a_changed_observation_is_recomputed_once_shortly_after(worker, settings
     time.sleep(4)  # longer than the delay: nothing else comes
     again = KpiSnapshot.objects.get(kpi="observations", unit=unit, month=month, person=None)
     assert again.pk == row.pk and again.computed_at == row.computed_at
-    log = worker.output()
+    log = task_worker.output()
     assert log.count("kpis.refresh_pending") >= 1
     assert sum(1 for line in log.splitlines() if "Task kpis.refresh_pending[" in line and "received" in line) == 1
 
 
-def test_the_nightly_task_runs_in_the_worker(worker):
+def test_the_nightly_task_runs_in_the_worker(task_worker):
     unit, observer = UnitFactory(), UserFactory()
     ObservationFactory(unit=unit, observer=observer)
     PendingRefresh.objects.all().delete()
@@ -72,5 +48,5 @@ def test_the_nightly_task_runs_in_the_worker(worker):
     wait_until(
         lambda: KpiSnapshot.objects.filter(kpi="observations", unit=unit, person=None).exists(),
         timeout=60,
-        message="the nightly run's rows\n" + worker.output(),
+        message="the nightly run's rows\n" + task_worker.output(),
     )
