@@ -201,3 +201,27 @@ def test_no_page_draws_a_status_badge_by_hand():
 
 def test_the_module_has_no_stale_table_keys():
     assert set(status_badges.DEADLINES) <= {label for label, _field in STATUS_TONES}
+
+
+def test_the_late_flag_alone_names_the_days_and_keeps_the_extra_classes():
+    from types import SimpleNamespace
+
+    from apps.actions.models import Action
+
+    today = date(2026, 11, 30)
+    late = SimpleNamespace(_meta=Action._meta, status="open", due_date=today - timedelta(days=3))
+    flag = status_badges.late_badge(late, today=today, extra="ms-1")
+    assert ">3 days late</span>" in flag
+    assert 'class="badge status-badge status-danger text-nowrap ms-1"' in flag
+    assert 'data-testid="days-late"' in flag
+    assert status_badges.late_badge(late, today=today - timedelta(days=3)) == ""  # due today: not late
+    done = SimpleNamespace(_meta=Action._meta, status="done", due_date=today - timedelta(days=3))
+    assert status_badges.late_badge(done, today=today) == ""
+
+
+def test_a_record_without_a_deadline_is_never_late():
+    from types import SimpleNamespace
+
+    from apps.org.models import Site
+
+    assert days_late(SimpleNamespace(_meta=Site._meta, status="open"), TODAY) == 0
